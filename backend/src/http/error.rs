@@ -1,0 +1,105 @@
+//! `ApiError`: every failing request ends here and leaves as a JSON `ApiErrorBody`. Each domain
+//! error decides its status once, in its `From` impl below; 5xx bodies stay generic and the
+//! details go to the log.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kartenn_common::{ApiErrorBody, ErrorCode};
+
+use crate::sources::SourceError;
+use crate::tiles::TileError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
+    }
+
+    /// A server fault: `detail` is logged, the caller only learns that it failed.
+    pub fn internal(detail: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "internal error; the server log has the details",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ApiErrorBody {
+            code: self.code,
+            message: self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<TileError> for ApiError {
+    fn from(err: TileError) -> Self {
+        match err {
+            TileError::UnknownLayer(_) => Self::not_found(err.to_string()),
+            TileError::BadRequest(message) => Self::bad_request(message),
+            TileError::Source(source) => source.into(),
+        }
+    }
+}
+
+impl From<SourceError> for ApiError {
+    fn from(err: SourceError) -> Self {
+        Self::internal(&err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(err: ApiError) -> (StatusCode, ApiErrorBody) {
+        let response = err.into_response();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn unknown_layer_is_a_json_404() {
+        let (status, body) = body_of(TileError::UnknownLayer("nope".into()).into()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body.code, ErrorCode::NotFound);
+        assert!(body.message.contains("nope"));
+    }
+
+    #[tokio::test]
+    async fn server_faults_do_not_leak_their_details() {
+        let err = SourceError::Task("secret path /srv/data".into());
+        let (status, body) = body_of(err.into()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.message.contains("secret"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Kartenn server library. [`app`] builds the whole HTTP application from an [`AppState`]
+//! (tests call it in-process); [`serve`] binds and runs it until a shutdown signal.
+
+pub mod catalog;
+pub mod config;
+pub mod http;
+pub mod sources;
+pub mod state;
+pub mod tiles;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
+use kartenn_common::ErrorCode;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+use crate::http::ApiError;
+use crate::http::headers::{content_security_policy, security_layers};
+
+/// The HTTP application: API, tiles, health, and the viewer as fallback.
+pub fn app(state: AppState) -> Router {
+    let csp = content_security_policy(state.viewer.as_ref().map_or("", |v| v.index_html()));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(catalog::routes::router())
+        .merge(tiles::routes::router())
+        .route("/api", any(no_such_route))
+        .route("/api/{*rest}", any(no_such_route))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(http::viewer::serve)
+        .with_state(state);
+    for layer in security_layers(&csp) {
+        router = router.layer(layer);
+    }
+    router
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+pub(crate) async fn no_such_route(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no such resource: {}", uri.path()))
+}
+
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        format!("{method} is not allowed here"),
+    )
+}
+
+/// Binds `addr` and serves until Ctrl-C or SIGTERM. `on_bound` learns the actual address
+/// (useful with port 0).
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let app = app(state);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

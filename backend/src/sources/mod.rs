@@ -1,0 +1,63 @@
+//! Tile sources: the [`TileSource`] trait every provider of vector tiles implements (after
+//! martin's), what a source says about itself, and the source errors.
+
+pub mod fgb;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use kartenn_common::GeometryKind;
+
+use crate::tiles::TileCoord;
+
+/// What a source knows about its data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceInfo {
+    /// Name of the layer inside the tiles.
+    pub layer_name: String,
+    pub geometry: GeometryKind,
+    /// West, south, east, north in degrees.
+    pub bounds: [f64; 4],
+    /// Attribute name → TileJSON type (`String`, `Number`, `Boolean`).
+    pub fields: BTreeMap<String, String>,
+    pub feature_count: u64,
+}
+
+/// A provider of encoded vector tiles.
+#[async_trait]
+pub trait TileSource: Send + Sync {
+    fn info(&self) -> &SourceInfo;
+
+    /// The tile as an uncompressed MVT, or `None` when no feature touches it.
+    async fn tile(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>>;
+}
+
+/// Why a source could not be opened or could not make a tile.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not a usable FlatGeobuf file: {reason}")]
+    Format { path: PathBuf, reason: String },
+    #[error(
+        "{path} has no spatial index; rewrite it with `ogr2ogr -f FlatGeobuf -lco SPATIAL_INDEX=YES`"
+    )]
+    NoIndex { path: PathBuf },
+    #[error("{path} is in EPSG:{code}; this version serves EPSG:4326 data only")]
+    UnsupportedCrs { path: PathBuf, code: i32 },
+    #[error("{path}: feature {feature} is corrupt: {reason}")]
+    CorruptFeature {
+        path: PathBuf,
+        feature: usize,
+        reason: String,
+    },
+    #[error("tile task failed: {0}")]
+    Task(String),
+}
+
+pub type SourceResult<T> = Result<T, SourceError>;

@@ -1,0 +1,93 @@
+//! The layer catalogue as the viewer sees it (`GET /api/catalog`), already filtered to what the
+//! caller may see.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Color;
+
+/// Body of `GET /api/catalog`: layers in drawing order, bottom first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub layers: Vec<CatalogLayer>,
+}
+
+/// One layer the viewer can show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogLayer {
+    /// Stable identifier, used in URLs.
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
+    pub geometry: GeometryKind,
+    /// West, south, east, north in degrees, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<[f64; 4]>,
+    /// Shown when the viewer opens.
+    pub visible: bool,
+    pub source: LayerSource,
+    pub style: LayerStyle,
+}
+
+/// Where a layer's data comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LayerSource {
+    /// Mapbox Vector Tiles served by Kartenn.
+    VectorTiles {
+        /// URL template with `{z}`, `{x}` and `{y}`, relative to the viewer's origin.
+        tiles: String,
+        /// TileJSON document of the tile set.
+        tilejson: String,
+        /// Name of the layer inside each tile.
+        source_layer: String,
+        minzoom: u8,
+        /// Deepest zoom with its own tiles; deeper views over-zoom these.
+        maxzoom: u8,
+    },
+}
+
+/// The kind of geometry a layer holds; the renderer picks fill, stroke or symbol from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeometryKind {
+    Point,
+    Line,
+    Polygon,
+}
+
+/// How a layer is drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerStyle {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Color>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stroke: Option<Color>,
+    /// Stroke width in CSS pixels.
+    #[serde(default = "default_stroke_width")]
+    pub stroke_width: f64,
+    /// Radius of point symbols in CSS pixels.
+    #[serde(default = "default_point_radius")]
+    pub point_radius: f64,
+}
+
+fn default_stroke_width() -> f64 {
+    1.0
+}
+
+fn default_point_radius() -> f64 {
+    3.0
+}
+
+impl Default for LayerStyle {
+    fn default() -> Self {
+        Self {
+            fill: None,
+            stroke: None,
+            stroke_width: default_stroke_width(),
+            point_radius: default_point_radius(),
+        }
+    }
+}

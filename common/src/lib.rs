@@ -1,0 +1,14 @@
+//! Wire contract between the Kartenn backend and the viewer: every JSON body either side reads
+//! or writes is defined here, once, with serde only.
+
+pub mod catalog;
+pub mod color;
+pub mod config;
+pub mod error;
+pub mod tilejson;
+
+pub use catalog::{Catalog, CatalogLayer, GeometryKind, LayerSource, LayerStyle};
+pub use color::Color;
+pub use config::{ClientConfig, InitialView};
+pub use error::{ApiErrorBody, ErrorCode};
+pub use tilejson::{TileJson, VectorLayer};
