@@ -1,6 +1,9 @@
 //! Kartenn server library. [`app`] builds the whole HTTP application from an [`AppState`]
 //! (tests call it in-process); [`serve`] binds and runs it until a shutdown signal.
 
+// Tests compare exact values on purpose (bit-identical edges, exact fixtures).
+#![cfg_attr(test, allow(clippy::float_cmp))]
+
 pub mod catalog;
 pub mod config;
 pub mod http;

@@ -1,0 +1,73 @@
+//! Client of the Kartenn API: one request helper that turns HTTP statuses and the backend's
+//! JSON error body into a typed error, and one function per endpoint.
+
+use std::fmt;
+
+use gloo::net::http::Request;
+use kartenn_common::{ApiErrorBody, Catalog, ClientConfig};
+use serde::de::DeserializeOwned;
+
+/// Why an API call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The server answered with its JSON error body.
+    Api { status: u16, body: ApiErrorBody },
+    /// The server answered something else than expected.
+    Http { status: u16 },
+    /// The request did not complete (network, CORS, aborted) or the body was unreadable.
+    Network(String),
+}
+
+impl fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiFailure::Api { status, body } => write!(f, "{} (HTTP {status})", body.message),
+            ApiFailure::Http { status } => write!(f, "HTTP {status}"),
+            ApiFailure::Network(reason) => f.write_str(reason),
+        }
+    }
+}
+
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    let response = Request::get(url)
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let status = response.status();
+    if response.ok() {
+        return response
+            .json()
+            .await
+            .map_err(|e| ApiFailure::Network(e.to_string()));
+    }
+    match response.json::<ApiErrorBody>().await {
+        Ok(body) => Err(ApiFailure::Api { status, body }),
+        Err(_) => Err(ApiFailure::Http { status }),
+    }
+}
+
+pub async fn config() -> Result<ClientConfig, ApiFailure> {
+    get_json("/api/config").await
+}
+
+pub async fn catalog() -> Result<Catalog, ApiFailure> {
+    get_json("/api/catalog").await
+}
+
+/// Fetches one vector tile: `Ok(None)` when the server has no data there (204).
+pub async fn tile(url: &str, signal: &web_sys::AbortSignal) -> Result<Option<Vec<u8>>, ApiFailure> {
+    let response = Request::get(url)
+        .abort_signal(Some(signal))
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    match response.status() {
+        204 => Ok(None),
+        200 => response
+            .binary()
+            .await
+            .map(Some)
+            .map_err(|e| ApiFailure::Network(e.to_string())),
+        status => Err(ApiFailure::Http { status }),
+    }
+}

@@ -1,0 +1,123 @@
+//! Canvas2D rendering: each tile is painted once into its own canvas at the resolution it is
+//! shown at, then frames only composite those rasters (OpenLayers' "hybrid" vector mode). When
+//! interaction pauses, rasters far from the displayed size are painted again, sharp.
+
+use kartenn_engine::frame::Frame;
+use kartenn_engine::paint::{Canvas, PaintScale, paint_layer};
+use kartenn_engine::style::Style;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use super::MapState;
+use super::layer::TileRaster;
+
+/// Largest raster side, in device pixels (an over-zoomed tile is upscaled beyond this).
+const MAX_RASTER_PX: f64 = 2048.0;
+/// A raster within this ratio of the ideal size is sharp enough.
+const SHARP_ENOUGH: f64 = 1.3;
+
+/// Canvas2D as the engine's painter target.
+struct Painter<'a>(&'a CanvasRenderingContext2d);
+
+impl Canvas for Painter<'_> {
+    fn begin_path(&mut self) {
+        self.0.begin_path();
+    }
+    fn move_to(&mut self, x: f64, y: f64) {
+        self.0.move_to(x, y);
+    }
+    fn line_to(&mut self, x: f64, y: f64) {
+        self.0.line_to(x, y);
+    }
+    fn close_path(&mut self) {
+        self.0.close_path();
+    }
+    fn circle(&mut self, x: f64, y: f64, radius: f64) {
+        self.0.move_to(x + radius, y);
+        let _ = self.0.arc(x, y, radius, 0.0, std::f64::consts::TAU);
+    }
+    fn fill(&mut self, color: &str) {
+        self.0.set_fill_style_str(color);
+        self.0.fill();
+    }
+    fn stroke(&mut self, color: &str, width: f64) {
+        self.0.set_stroke_style_str(color);
+        self.0.set_line_width(width);
+        self.0.stroke();
+    }
+}
+
+/// Draws `frame` on the map canvas.
+pub fn draw_frame(map: &mut MapState, frame: &Frame) {
+    let ratio = map.pixel_ratio;
+    let ctx = map.ctx.clone();
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.set_global_alpha(1.0);
+    ctx.set_fill_style_str(&map.background);
+    ctx.fill_rect(0.0, 0.0, f64::from(map.canvas.width()), f64::from(map.canvas.height()));
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    ctx.set_image_smoothing_enabled(true);
+    let settled = map.settled;
+
+    for draw in &frame.draws {
+        let Some(layer) = map.layers.get_mut(draw.layer) else {
+            continue;
+        };
+        let style = layer.style.clone();
+        let Some(tile) = layer.cache.get_mut(&draw.key) else {
+            continue;
+        };
+        // CSS width of the whole tile as drawn now, and the raster that would match it.
+        let tile_css = draw.dest[2] / draw.src[2];
+        let ideal = (tile_css * ratio).clamp(64.0, MAX_RASTER_PX);
+        let current = f64::from(tile.raster_px);
+        let stale = current == 0.0 || (settled && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
+        if stale && rasterize(tile, &style, ideal.round() as u32, ideal / tile_css).is_err() {
+            continue;
+        }
+        let Some(raster) = &tile.canvas else {
+            continue;
+        };
+        let size = f64::from(tile.raster_px);
+        ctx.set_global_alpha(draw.opacity);
+        let [sx, sy, sw, sh] = draw.src;
+        let [dx, dy, dw, dh] = draw.dest;
+        let _ = ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+            raster,
+            sx * size,
+            sy * size,
+            sw * size,
+            sh * size,
+            dx,
+            dy,
+            dw,
+            dh,
+        );
+    }
+    ctx.set_global_alpha(1.0);
+}
+
+/// Paints a tile into its own square canvas `size` device pixels wide; `pixel_ratio` is the
+/// raster's device pixels per CSS pixel of the displayed tile (for stroke widths).
+fn rasterize(tile: &mut TileRaster, style: &Style, size: u32, pixel_ratio: f64) -> Result<(), wasm_bindgen::JsValue> {
+    let canvas = match tile.canvas.take() {
+        Some(canvas) => canvas,
+        None => web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?
+            .create_element("canvas")?
+            .dyn_into::<HtmlCanvasElement>()
+            .map_err(|_| "not a canvas")?,
+    };
+    // Setting the size also clears the canvas.
+    canvas.set_width(size);
+    canvas.set_height(size);
+    let ctx = super::canvas2d(&canvas)?;
+    ctx.set_line_join("round");
+    ctx.set_line_cap("round");
+    let scale = PaintScale::for_tile(f64::from(size), tile.data.extent, pixel_ratio);
+    paint_layer(&tile.data, style, scale, &mut Painter(&ctx));
+    tile.canvas = Some(canvas);
+    tile.raster_px = size;
+    Ok(())
+}
