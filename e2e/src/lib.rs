@@ -1,1 +1,327 @@
-//! placeholder
+//! Harness for the end-to-end tests: starts the real `kartenn` binary and a real headless
+//! Chromium (through chromedriver) on loopback, and offers the few page probes the tests need.
+//! Every process started here is killed, by its own handle, when its guard is dropped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The workspace root (this crate lives in `<root>/e2e`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Where tests leave screenshots: `target/e2e/`.
+pub fn artifacts_dir() -> Result<PathBuf> {
+    let dir = workspace_root().join("target/e2e");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// A running `kartenn serve`.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// Starts `kartenn serve` on a free loopback port with the built viewer and the demo data.
+    /// The binary is `$KARTENN_BIN`, else `target/debug/kartenn`; the viewer `$KARTENN_VIEWER_DIR`,
+    /// else `dist/` (both built by `cargo xtask test`).
+    pub async fn start() -> Result<Self> {
+        let root = workspace_root();
+        let bin = std::env::var_os("KARTENN_BIN")
+            .map_or_else(|| root.join("target/debug/kartenn"), PathBuf::from);
+        let viewer =
+            std::env::var_os("KARTENN_VIEWER_DIR").map_or_else(|| root.join("dist"), PathBuf::from);
+        if !bin.is_file() {
+            bail!("{} is missing: run `cargo xtask test`", bin.display());
+        }
+        if !viewer.join("index.html").is_file() {
+            bail!(
+                "the viewer is not built in {}: run `cargo xtask test`",
+                viewer.display()
+            );
+        }
+        let mut child = Command::new(&bin)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("KARTENN_VIEWER_DIR", &viewer)
+            .env("KARTENN_DEMO_DIR", root.join("data/demo"))
+            .env_remove("KARTENN_BIND")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(rest) = line.strip_prefix("Kartenn listening on ") {
+                    return Ok(rest.trim_end_matches('/').to_owned());
+                }
+            }
+            bail!("kartenn exited before listening")
+        })
+        .await
+        .context("kartenn did not start within 30 s")??;
+        Ok(Self { child, url })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Headless Chromium driven through chromedriver.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: TempDir,
+}
+
+/// A directory removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Browser {
+    /// Starts chromedriver and a Chromium window of `width`×`height` CSS px at `scale` device
+    /// pixels per CSS pixel.
+    pub async fn start(width: u32, height: u32, scale: f64) -> Result<Self> {
+        let port = free_port()?;
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting chromedriver (apt-get install chromium-driver; `cargo xtask test` does it)")?;
+        let profile =
+            std::env::temp_dir().join(format!("kartenn-e2e-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&profile)?;
+        let profile = TempDir(profile);
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            format!("--user-data-dir={}", profile.0.display()),
+            format!("--window-size={width},{height}"),
+            format!("--force-device-scale-factor={scale}"),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": chromium_binary(), "args": args }),
+        );
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            let attempt =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&webdriver)
+                    .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(err) if Instant::now() > deadline => {
+                    return Err(anyhow::anyhow!("cannot start a browser session: {err}"));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn close(mut self) -> Result<()> {
+        self.client
+            .clone()
+            .close()
+            .await
+            .context("closing the browser")?;
+        let _ = self.driver.start_kill();
+        Ok(())
+    }
+
+    /// Runs a script (`return ...;`) in the page.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.client
+            .execute(script, args)
+            .await
+            .with_context(|| format!("script failed: {script}"))
+    }
+
+    /// Waits until the map says every wanted tile is loaded and drawn sharp.
+    pub async fn wait_map_ready(&self) -> Result<MapState> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self.map_state().await;
+            match state {
+                Ok(state) if state.ready => return Ok(state),
+                _ if Instant::now() > deadline => bail!("map not ready after 30 s: {state:?}"),
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    pub async fn map_state(&self) -> Result<MapState> {
+        let v = self
+            .js(
+                "const m = document.querySelector('.map'); const c = m && m.querySelector('canvas');\
+                 if (!m || !m.dataset.center) return null;\
+                 return { center: m.dataset.center, zoom: m.dataset.zoom, resolution: m.dataset.resolution,\
+                          ready: m.dataset.ready === 'true', width: m.clientWidth, height: m.clientHeight,\
+                          canvasWidth: c.width, canvasHeight: c.height, ratio: window.devicePixelRatio };",
+                vec![],
+            )
+            .await?;
+        MapState::from_json(&v).with_context(|| format!("map state unreadable: {v}"))
+    }
+
+    /// RGBA values of the canvas over a `(2r+1)²` square of device pixels around a CSS pixel.
+    pub async fn pixels_around(&self, css: [f64; 2], r: i64) -> Result<Vec<[u8; 4]>> {
+        let v = self
+            .js(
+                "const [x, y, r] = arguments; const c = document.querySelector('.map canvas');\
+                 const k = window.devicePixelRatio; const ctx = c.getContext('2d');\
+                 const d = ctx.getImageData(Math.round(x * k) - r, Math.round(y * k) - r, 2 * r + 1, 2 * r + 1).data;\
+                 return Array.from(d);",
+                vec![json!(css[0]), json!(css[1]), json!(r)],
+            )
+            .await?;
+        let bytes: Vec<u8> = v
+            .as_array()
+            .context("pixels are not an array")?
+            .iter()
+            .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()).unwrap_or(0))
+            .collect();
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|c| [c[0], c[1], c[2], c[3]])
+            .collect())
+    }
+
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = artifacts_dir()?.join(name);
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.start_kill();
+    }
+}
+
+fn chromium_binary() -> String {
+    std::env::var("KARTENN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned())
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// What the map publishes about itself on its container (see the viewer's `publish_state`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapState {
+    pub lon: f64,
+    pub lat: f64,
+    pub zoom: f64,
+    /// Metres per CSS pixel.
+    pub resolution: f64,
+    pub ready: bool,
+    pub width: f64,
+    pub height: f64,
+    pub canvas_width: f64,
+    pub canvas_height: f64,
+    pub pixel_ratio: f64,
+}
+
+impl MapState {
+    fn from_json(v: &Value) -> Option<Self> {
+        let num = |k: &str| v.get(k)?.as_f64();
+        let text_num = |k: &str| v.get(k)?.as_str()?.parse::<f64>().ok();
+        let (lon, lat) = v.get("center")?.as_str()?.split_once(',')?;
+        Some(Self {
+            lon: lon.parse().ok()?,
+            lat: lat.parse().ok()?,
+            zoom: text_num("zoom")?,
+            resolution: text_num("resolution")?,
+            ready: v.get("ready")?.as_bool()?,
+            width: num("width")?,
+            height: num("height")?,
+            canvas_width: num("canvasWidth")?,
+            canvas_height: num("canvasHeight")?,
+            pixel_ratio: num("ratio")?,
+        })
+    }
+
+    /// The CSS pixel showing `(lon, lat)`, computed here independently of the engine.
+    pub fn pixel_of(&self, lon: f64, lat: f64) -> [f64; 2] {
+        let (x, y) = mercator(lon, lat);
+        let (cx, cy) = mercator(self.lon, self.lat);
+        [
+            (x - cx) / self.resolution + self.width / 2.0,
+            (cy - y) / self.resolution + self.height / 2.0,
+        ]
+    }
+}
+
+/// EPSG:3857 metres of a WGS 84 position.
+pub fn mercator(lon: f64, lat: f64) -> (f64, f64) {
+    const R: f64 = 6_378_137.0;
+    let y = (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+        .tan()
+        .ln()
+        * R;
+    (lon.to_radians() * R, y)
+}
+
+/// True when two colours differ by at most `tolerance` on every channel.
+pub fn close_to(pixel: [u8; 4], rgb: [u8; 3], tolerance: u8) -> bool {
+    pixel[..3]
+        .iter()
+        .zip(rgb)
+        .all(|(&a, b)| a.abs_diff(b) <= tolerance)
+}
+
+/// Share of `pixels` close to `rgb`.
+pub fn share_close_to(pixels: &[[u8; 4]], rgb: [u8; 3], tolerance: u8) -> f64 {
+    if pixels.is_empty() {
+        return 0.0;
+    }
+    pixels
+        .iter()
+        .filter(|p| close_to(**p, rgb, tolerance))
+        .count() as f64
+        / pixels.len() as f64
+}

@@ -27,7 +27,9 @@ pub fn app() -> Html {
         let visible = visible.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
-                let result = async { Ok::<_, ApiFailure>((api::config().await?, api::catalog().await?)) }.await;
+                let result =
+                    async { Ok::<_, ApiFailure>((api::config().await?, api::catalog().await?)) }
+                        .await;
                 match result {
                     Ok((config, catalog)) => {
                         visible.set(Rc::new(catalog.layers.iter().map(|l| l.visible).collect()));
@@ -53,7 +55,9 @@ pub fn app() -> Html {
     };
 
     match &*load {
-        Load::Loading => html! { <div class="status" role="status">{ t(lang, Msg::Loading) }</div> },
+        Load::Loading => {
+            html! { <div class="status" role="status">{ t(lang, Msg::Loading) }</div> }
+        }
         Load::Failed(failure) => html! {
             <div class="status error" role="alert">
                 <strong>{ t(lang, Msg::LoadFailed) }</strong>

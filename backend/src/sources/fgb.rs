@@ -380,3 +380,107 @@ fn tilejson_type(kind: ColumnType) -> Option<&'static str> {
         _ => Some("Number"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+    fn fixture(name: &str) -> (PathBuf, Vec<u8>) {
+        let path = Path::new(FIXTURES).join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        (path, bytes)
+    }
+
+    fn open(name: &str) -> SourceResult<FgbSource> {
+        let (path, bytes) = fixture(name);
+        FgbSource::from_bytes(&path, bytes, "communes")
+    }
+
+    #[test]
+    fn a_small_file_opens_with_its_fields_bounds_and_count() {
+        let source = open("three_communes.fgb").unwrap();
+        let info = source.info();
+        assert_eq!(info.feature_count, 3);
+        assert_eq!(info.geometry, GeometryKind::Polygon);
+        assert_eq!(info.fields.get("nom").map(String::as_str), Some("String"));
+        assert_eq!(
+            info.fields.get("population").map(String::as_str),
+            Some("Number")
+        );
+        let [w, s, e, n] = info.bounds;
+        assert!(
+            w < -4.4 && e > -3.4 && s > 47.6 && n < 48.5,
+            "{:?}",
+            info.bounds
+        );
+    }
+
+    #[test]
+    fn the_three_communes_appear_in_their_z5_tile_and_collapse_below_a_unit_at_z0() {
+        let source = open("three_communes.fgb").unwrap();
+        let count = |z, x, y| {
+            source
+                .render(TileCoord::new(z, x, y).unwrap())
+                .unwrap()
+                .map_or(0, |tile| {
+                    mvt_reader::Reader::new(tile)
+                        .unwrap()
+                        .get_features(0)
+                        .unwrap()
+                        .len()
+                })
+        };
+        assert_eq!(count(5, 15, 11), 3);
+        // At z0 one tile unit is ~10 km: communes of a few km² vanish rather than become specks.
+        assert!(count(0, 0, 0) < 3);
+        assert_eq!(count(5, 16, 11), 0);
+    }
+
+    #[test]
+    fn a_file_without_spatial_index_is_refused_with_advice() {
+        let err = open("no_index.fgb").err().unwrap();
+        assert!(matches!(err, SourceError::NoIndex { .. }));
+        assert!(err.to_string().contains("SPATIAL_INDEX=YES"), "{err}");
+    }
+
+    #[test]
+    fn a_file_in_another_crs_is_refused_naming_it() {
+        let err = open("lambert93.fgb").err().unwrap();
+        assert!(err.to_string().contains("EPSG:2154"), "{err}");
+    }
+
+    #[test]
+    fn garbage_and_truncated_files_are_format_errors_naming_the_file() {
+        let (path, bytes) = fixture("three_communes.fgb");
+        let cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"not a flatgeobuf file at all".to_vec(),
+            bytes[..10].to_vec(),
+            bytes[..200].to_vec(),
+        ];
+        for case in cases {
+            let err = FgbSource::from_bytes(&path, case, "x").err().unwrap();
+            assert!(err.to_string().contains("three_communes.fgb"), "{err}");
+        }
+    }
+
+    #[test]
+    fn corrupt_feature_bytes_give_errors_or_tiles_never_a_panic() {
+        let (path, bytes) = fixture("three_communes.fgb");
+        let header_end = 12 + read_u32(&bytes, 8).unwrap();
+        let index_end = header_end + PackedRTree::index_size(3, 16);
+        let tiles = [(0, 0, 0), (5, 15, 11), (8, 124, 88), (8, 125, 89)];
+        for pos in (index_end..bytes.len()).step_by(7) {
+            let mut corrupt = bytes.clone();
+            corrupt[pos] ^= 0x5a;
+            let Ok(source) = FgbSource::from_bytes(&path, corrupt, "x") else {
+                continue;
+            };
+            for (z, x, y) in tiles {
+                let _ = source.render(TileCoord::new(z, x, y).unwrap());
+            }
+        }
+    }
+}

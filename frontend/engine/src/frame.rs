@@ -60,7 +60,12 @@ pub trait TileLookup {
 }
 
 /// Builds the frame for `view` on a screen of `pixel_ratio` device pixels per CSS pixel.
-pub fn build_frame(view: &View, pixel_ratio: f64, layers: &[LayerSpec], tiles: &impl TileLookup) -> Frame {
+pub fn build_frame(
+    view: &View,
+    pixel_ratio: f64,
+    layers: &[LayerSpec],
+    tiles: &impl TileLookup,
+) -> Frame {
     let mut frame = Frame {
         wanted: vec![Vec::new(); layers.len()],
         ..Frame::default()
@@ -77,7 +82,10 @@ pub fn build_frame(view: &View, pixel_ratio: f64, layers: &[LayerSpec], tiles: &
     let center_tile = |z: u8| {
         let c = view.center();
         let size = TileKey::size_at(z);
-        [(c.x + crate::geo::HALF_WORLD) / size, (crate::geo::HALF_WORLD - c.y) / size]
+        [
+            (c.x + crate::geo::HALF_WORLD) / size,
+            (crate::geo::HALF_WORLD - c.y) / size,
+        ]
     };
 
     for (index, layer) in layers.iter().enumerate() {
@@ -154,12 +162,19 @@ mod tests {
 
     impl TileLookup for Fake {
         fn status(&self, layer: usize, key: &TileKey) -> Status {
-            self.0.get(&(layer, *key)).copied().unwrap_or(Status::Absent)
+            self.0
+                .get(&(layer, *key))
+                .copied()
+                .unwrap_or(Status::Absent)
         }
     }
 
     fn view(zoom: f64) -> View {
-        let mut v = View::new(LonLat::new(-3.0, 48.2).to_mercator(), zoom, Constraints::default());
+        let mut v = View::new(
+            LonLat::new(-3.0, 48.2).to_mercator(),
+            zoom,
+            Constraints::default(),
+        );
         v.set_size(600.0, 400.0);
         v
     }
@@ -200,7 +215,12 @@ mod tests {
         assert!(frame.complete());
         assert_eq!(frame.draws.len(), frame.wanted[0].len());
         // At integer zoom 8, z7 tiles are 512 px wide.
-        assert!(frame.draws.iter().all(|d| d.dest[2] == 512.0 && d.key.z == 7));
+        assert!(
+            frame
+                .draws
+                .iter()
+                .all(|d| d.dest[2] == 512.0 && d.key.z == 7)
+        );
         assert_eq!(
             snapshot(&frame),
             // Positions checked independently (Python, same formulas): tile 7/62/44 starts at
@@ -241,7 +261,11 @@ mod tests {
             fake.0.insert((0, child), Status::Ready);
         }
         let frame = build_frame(&v, 1.0, &[layer()], &fake);
-        let from_children: Vec<_> = frame.draws.iter().filter(|d| d.key.z == wanted[0].z + 1).collect();
+        let from_children: Vec<_> = frame
+            .draws
+            .iter()
+            .filter(|d| d.key.z == wanted[0].z + 1)
+            .collect();
         assert_eq!(from_children.len(), 4);
         assert!(from_children.iter().all(|d| d.dest[2] == 256.0));
     }
@@ -249,8 +273,14 @@ mod tests {
     #[test]
     fn hidden_layers_layers_below_their_minzoom_and_layers_out_of_view_want_nothing() {
         let v = view(8.0);
-        let hidden = LayerSpec { visible: false, ..layer() };
-        let too_shallow = LayerSpec { minzoom: 9, ..layer() };
+        let hidden = LayerSpec {
+            visible: false,
+            ..layer()
+        };
+        let too_shallow = LayerSpec {
+            minzoom: 9,
+            ..layer()
+        };
         let elsewhere = LayerSpec {
             bounds: Some(Extent::from_lonlat_bounds([100.0, 10.0, 101.0, 11.0])),
             ..layer()

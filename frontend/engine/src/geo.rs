@@ -112,7 +112,10 @@ mod tests {
     fn projection_round_trips_within_a_micro_degree() {
         for (lon, lat) in [(0.0, 0.0), (-4.486, 48.39), (179.9, -84.0), (-180.0, 85.0)] {
             let back = LonLat::new(lon, lat).to_mercator().to_lonlat();
-            assert!((back.lon - lon).abs() < 1e-9 && (back.lat - lat).abs() < 1e-9, "{back:?}");
+            assert!(
+                (back.lon - lon).abs() < 1e-9 && (back.lat - lat).abs() < 1e-9,
+                "{back:?}"
+            );
         }
     }
 
@@ -120,7 +123,11 @@ mod tests {
     fn the_mercator_world_is_square_at_its_latitude_limit() {
         let corner = LonLat::new(180.0, MAX_LATITUDE).to_mercator();
         assert!((corner.x - HALF_WORLD).abs() < 1e-6);
-        assert!((corner.y - HALF_WORLD).abs() < 1e-3, "{}", corner.y - HALF_WORLD);
+        assert!(
+            (corner.y - HALF_WORLD).abs() < 1e-3,
+            "{}",
+            corner.y - HALF_WORLD
+        );
     }
 
     #[test]

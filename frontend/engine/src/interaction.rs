@@ -86,25 +86,75 @@ mod tests {
     #[test]
     fn a_drag_pans_by_each_movement_and_stops_on_release() {
         let mut drag = DragPan::default();
-        assert_eq!(drag.handle(Pointer::Down { id: 1, x: 10.0, y: 10.0 }), None);
-        assert_eq!(drag.handle(Pointer::Move { id: 1, x: 15.0, y: 8.0 }), Some([5.0, -2.0]));
-        assert_eq!(drag.handle(Pointer::Move { id: 1, x: 20.0, y: 8.0 }), Some([5.0, 0.0]));
+        assert_eq!(
+            drag.handle(Pointer::Down {
+                id: 1,
+                x: 10.0,
+                y: 10.0
+            }),
+            None
+        );
+        assert_eq!(
+            drag.handle(Pointer::Move {
+                id: 1,
+                x: 15.0,
+                y: 8.0
+            }),
+            Some([5.0, -2.0])
+        );
+        assert_eq!(
+            drag.handle(Pointer::Move {
+                id: 1,
+                x: 20.0,
+                y: 8.0
+            }),
+            Some([5.0, 0.0])
+        );
         assert!(drag.is_dragging());
         drag.handle(Pointer::Up { id: 1 });
         assert!(!drag.is_dragging());
-        assert_eq!(drag.handle(Pointer::Move { id: 1, x: 90.0, y: 90.0 }), None);
+        assert_eq!(
+            drag.handle(Pointer::Move {
+                id: 1,
+                x: 90.0,
+                y: 90.0
+            }),
+            None
+        );
         assert!((drag.distance() - (29f64.sqrt() + 5.0)).abs() < 1e-9);
     }
 
     #[test]
     fn a_second_pointer_does_not_steal_the_drag() {
         let mut drag = DragPan::default();
-        drag.handle(Pointer::Down { id: 1, x: 0.0, y: 0.0 });
-        drag.handle(Pointer::Down { id: 2, x: 50.0, y: 50.0 });
-        assert_eq!(drag.handle(Pointer::Move { id: 2, x: 60.0, y: 60.0 }), None);
+        drag.handle(Pointer::Down {
+            id: 1,
+            x: 0.0,
+            y: 0.0,
+        });
+        drag.handle(Pointer::Down {
+            id: 2,
+            x: 50.0,
+            y: 50.0,
+        });
+        assert_eq!(
+            drag.handle(Pointer::Move {
+                id: 2,
+                x: 60.0,
+                y: 60.0
+            }),
+            None
+        );
         drag.handle(Pointer::Cancel { id: 2 });
         assert!(drag.is_dragging());
-        assert_eq!(drag.handle(Pointer::Move { id: 1, x: 1.0, y: 0.0 }), Some([1.0, 0.0]));
+        assert_eq!(
+            drag.handle(Pointer::Move {
+                id: 1,
+                x: 1.0,
+                y: 0.0
+            }),
+            Some([1.0, 0.0])
+        );
     }
 
     #[test]
@@ -113,7 +163,10 @@ mod tests {
         let firefox_notch = wheel_zoom_delta(3.0, WheelUnit::Line);
         assert!(mouse_notch < 0.0, "scrolling down zooms out");
         assert!((mouse_notch - firefox_notch).abs() < 0.1);
-        assert!(wheel_zoom_delta(-4.0, WheelUnit::Pixel) > 0.0 && wheel_zoom_delta(-4.0, WheelUnit::Pixel) < 0.02);
+        assert!(
+            wheel_zoom_delta(-4.0, WheelUnit::Pixel) > 0.0
+                && wheel_zoom_delta(-4.0, WheelUnit::Pixel) < 0.02
+        );
         assert_eq!(wheel_zoom_delta(1.0, WheelUnit::Page), -1.0);
     }
 }

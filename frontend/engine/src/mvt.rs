@@ -64,7 +64,10 @@ impl fmt::Display for Value {
 
 impl Layer {
     /// A feature's attributes as `(key, value)` pairs; dangling indices are skipped.
-    pub fn properties<'a>(&'a self, feature: &'a Feature) -> impl Iterator<Item = (&'a str, &'a Value)> {
+    pub fn properties<'a>(
+        &'a self,
+        feature: &'a Feature,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> {
         feature.tags.chunks_exact(2).filter_map(|kv| {
             let key = self.keys.get(kv[0] as usize)?;
             let value = self.values.get(kv[1] as usize)?;
@@ -77,13 +80,19 @@ impl Layer {
         let geometry: usize = self
             .features
             .iter()
-            .map(|f| f.geometry.iter().map(|p| p.len() * 8 + 24).sum::<usize>() + f.tags.len() * 4 + 64)
+            .map(|f| {
+                f.geometry.iter().map(|p| p.len() * 8 + 24).sum::<usize>() + f.tags.len() * 4 + 64
+            })
             .sum();
         let strings: usize = self.keys.iter().map(|k| k.len() + 24).sum::<usize>()
-            + self.values.iter().map(|v| match v {
-                Value::String(s) => s.len() + 32,
-                _ => 32,
-            }).sum::<usize>();
+            + self
+                .values
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.len() + 32,
+                    _ => 32,
+                })
+                .sum::<usize>();
         geometry + strings + self.name.len()
     }
 }
@@ -142,7 +151,8 @@ fn decode_layer(bytes: &[u8]) -> Result<Layer> {
             (3, LEN) => layer.keys.push(reader.string()?),
             (4, LEN) => layer.values.push(decode_value(reader.bytes()?)?),
             (5, VARINT) => {
-                layer.extent = u32::try_from(reader.varint()?).map_err(|_| DecodeError("extent"))?;
+                layer.extent =
+                    u32::try_from(reader.varint()?).map_err(|_| DecodeError("extent"))?;
             }
             _ => reader.skip(wire)?,
         }
@@ -325,7 +335,10 @@ fn packed_u32(bytes: &[u8]) -> Result<Vec<u32>> {
     let mut reader = Reader::new(bytes);
     let mut out = Vec::with_capacity(bytes.len());
     while reader.pos < bytes.len() {
-        out.push(u32::try_from(reader.varint()?).map_err(|_| DecodeError("packed value exceeds 32 bits"))?);
+        out.push(
+            u32::try_from(reader.varint()?)
+                .map_err(|_| DecodeError("packed value exceeds 32 bits"))?,
+        );
     }
     Ok(out)
 }

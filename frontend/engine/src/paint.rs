@@ -130,12 +130,26 @@ mod tests {
         };
         let mut rec = Recorder::default();
         // A 512-device-pixel tile at pixel ratio 2: 1/8 pixel per tile unit.
-        paint_layer(tile.layer("l").unwrap(), &style, PaintScale::for_tile(512.0, 4096, 2.0), &mut rec);
+        paint_layer(
+            tile.layer("l").unwrap(),
+            &style,
+            PaintScale::for_tile(512.0, 4096, 2.0),
+            &mut rec,
+        );
         assert_eq!(
             rec.ops,
             [
-                "begin", "M 0.375 0.75", "L 1 1.5", "L 2.5 4.25", "Z", "fill F", "stroke S 3",
-                "begin", "O 3.125 2.125 r4", "fill F", "stroke S 3",
+                "begin",
+                "M 0.375 0.75",
+                "L 1 1.5",
+                "L 2.5 4.25",
+                "Z",
+                "fill F",
+                "stroke S 3",
+                "begin",
+                "O 3.125 2.125 r4",
+                "fill F",
+                "stroke S 3",
             ]
         );
     }

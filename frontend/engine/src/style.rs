@@ -28,7 +28,8 @@ impl Style {
             GeometryKind::Line => resolved.stroke.is_none() || resolved.stroke_width <= 0.0,
             GeometryKind::Polygon => resolved.fill.is_none() && resolved.stroke.is_none(),
             GeometryKind::Point => {
-                resolved.point_radius <= 0.0 || (resolved.fill.is_none() && resolved.stroke.is_none())
+                resolved.point_radius <= 0.0
+                    || (resolved.fill.is_none() && resolved.stroke.is_none())
             }
         };
         if invisible {

@@ -95,7 +95,10 @@ impl<T> TileCache<T> {
 
     /// Stores the outcome of a load; ignored if the load was cancelled meanwhile.
     pub fn finish(&mut self, key: TileKey, state: TileState<T>, bytes: usize) {
-        if matches!(self.entries.get(&key).map(|e| &e.state), Some(TileState::Loading)) {
+        if matches!(
+            self.entries.get(&key).map(|e| &e.state),
+            Some(TileState::Loading)
+        ) {
             self.insert(key, state, bytes);
         }
     }
@@ -154,7 +157,8 @@ impl<T> TileCache<T> {
 
     /// Forgets failed tiles so that they are asked for again.
     pub fn forget_failed(&mut self) {
-        self.entries.retain(|_, e| !matches!(e.state, TileState::Failed));
+        self.entries
+            .retain(|_, e| !matches!(e.state, TileState::Failed));
     }
 
     pub fn used_bytes(&self) -> usize {
@@ -183,7 +187,10 @@ mod tests {
         let mut cache = TileCache::new(1000);
         assert_eq!(cache.status(&key(1)), Status::Absent);
         assert!(cache.start_loading(key(1)));
-        assert!(!cache.start_loading(key(1)), "a second load of the same tile is not started");
+        assert!(
+            !cache.start_loading(key(1)),
+            "a second load of the same tile is not started"
+        );
         assert_eq!(cache.status(&key(1)), Status::Loading);
         cache.finish(key(1), TileState::Ready("t"), 10);
         assert_eq!(cache.get(&key(1)), Some(&"t"));

@@ -207,17 +207,31 @@ mod tests {
         assert_eq!(p, TileKey::new(7, 62, 44));
         assert_eq!(t.rect_in(&p), [0.25, 0.25, 0.25, 0.25]);
         assert!(t.ancestor(10).is_none());
-        assert!(TileKey::new(8, 124, 88).children().iter().all(|c| c.ancestor(8) == Some(TileKey::new(8, 124, 88))));
+        assert!(
+            TileKey::new(8, 124, 88)
+                .children()
+                .iter()
+                .all(|c| c.ancestor(8) == Some(TileKey::new(8, 124, 88)))
+        );
     }
 
     #[test]
     fn urls_are_expanded_from_templates() {
-        assert_eq!(TileKey::new(8, 124, 88).url("/tiles/a/{z}/{x}/{y}.mvt"), "/tiles/a/8/124/88.mvt");
+        assert_eq!(
+            TileKey::new(8, 124, 88).url("/tiles/a/{z}/{x}/{y}.mvt"),
+            "/tiles/a/8/124/88.mvt"
+        );
     }
 
     #[test]
     fn keys_are_ordered_from_the_centre_outwards() {
-        let range = TileRange { z: 3, min_x: 0, max_x: 4, min_y: 0, max_y: 0 };
+        let range = TileRange {
+            z: 3,
+            min_x: 0,
+            max_x: 4,
+            min_y: 0,
+            max_y: 0,
+        };
         let keys = range.keys_from_center([2.5, 0.5]);
         assert_eq!(keys[0], TileKey::new(3, 2, 0));
         assert_eq!(keys.len(), 5);

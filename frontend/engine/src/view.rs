@@ -162,7 +162,11 @@ mod tests {
     use crate::geo::LonLat;
 
     fn view() -> View {
-        let mut v = View::new(LonLat::new(-3.0, 48.0).to_mercator(), 8.0, Constraints::default());
+        let mut v = View::new(
+            LonLat::new(-3.0, 48.0).to_mercator(),
+            8.0,
+            Constraints::default(),
+        );
         v.set_size(800.0, 600.0);
         v
     }

@@ -26,7 +26,11 @@ pub fn map_view(props: &MapViewProps) -> Html {
 
     {
         let (container, canvas, handle) = (container.clone(), canvas.clone(), handle.clone());
-        let (config, catalog, visible) = (props.config.clone(), props.catalog.clone(), props.visible.clone());
+        let (config, catalog, visible) = (
+            props.config.clone(),
+            props.catalog.clone(),
+            props.visible.clone(),
+        );
         use_effect_with((), move |()| {
             match MapHandle::mount(&container, &canvas, &config, &catalog, &visible) {
                 Ok(map) => *handle.borrow_mut() = Some(map),

@@ -54,7 +54,12 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.set_global_alpha(1.0);
     ctx.set_fill_style_str(&map.background);
-    ctx.fill_rect(0.0, 0.0, f64::from(map.canvas.width()), f64::from(map.canvas.height()));
+    ctx.fill_rect(
+        0.0,
+        0.0,
+        f64::from(map.canvas.width()),
+        f64::from(map.canvas.height()),
+    );
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.set_image_smoothing_enabled(true);
     let settled = map.settled;
@@ -71,7 +76,8 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
         let tile_css = draw.dest[2] / draw.src[2];
         let ideal = (tile_css * ratio).clamp(64.0, MAX_RASTER_PX);
         let current = f64::from(tile.raster_px);
-        let stale = current == 0.0 || (settled && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
+        let stale = current == 0.0
+            || (settled && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
         if stale && rasterize(tile, &style, ideal.round() as u32, ideal / tile_css).is_err() {
             continue;
         }
@@ -99,7 +105,12 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
 
 /// Paints a tile into its own square canvas `size` device pixels wide; `pixel_ratio` is the
 /// raster's device pixels per CSS pixel of the displayed tile (for stroke widths).
-fn rasterize(tile: &mut TileRaster, style: &Style, size: u32, pixel_ratio: f64) -> Result<(), wasm_bindgen::JsValue> {
+fn rasterize(
+    tile: &mut TileRaster,
+    style: &Style,
+    size: u32,
+    pixel_ratio: f64,
+) -> Result<(), wasm_bindgen::JsValue> {
     let canvas = match tile.canvas.take() {
         Some(canvas) => canvas,
         None => web_sys::window()

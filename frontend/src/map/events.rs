@@ -34,55 +34,66 @@ pub fn attach(state: &Rc<RefCell<MapState>>) -> Vec<EventListener> {
     for name in ["pointerdown", "pointermove", "pointerup", "pointercancel"] {
         let weak = Rc::downgrade(state);
         let target = canvas.clone();
-        listeners.push(EventListener::new_with_options(&canvas, name, active, move |event| {
-            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<PointerEvent>()) else {
-                return;
-            };
-            let id = event.pointer_id();
-            let [x, y] = position(event, &target);
-            let input = match event.type_().as_str() {
-                "pointerdown" => {
-                    if event.button() != 0 {
-                        return;
+        listeners.push(EventListener::new_with_options(
+            &canvas,
+            name,
+            active,
+            move |event| {
+                let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<PointerEvent>())
+                else {
+                    return;
+                };
+                let id = event.pointer_id();
+                let [x, y] = position(event, &target);
+                let input = match event.type_().as_str() {
+                    "pointerdown" => {
+                        if event.button() != 0 {
+                            return;
+                        }
+                        let _ = target.set_pointer_capture(id);
+                        let _ = target.focus();
+                        Pointer::Down { id, x, y }
                     }
-                    let _ = target.set_pointer_capture(id);
-                    let _ = target.focus();
-                    Pointer::Down { id, x, y }
+                    "pointermove" => Pointer::Move { id, x, y },
+                    "pointerup" => Pointer::Up { id },
+                    _ => Pointer::Cancel { id },
+                };
+                event.prevent_default();
+                let mut state = state.borrow_mut();
+                if let Some([dx, dy]) = state.drag.handle(input) {
+                    state.view.pan_by(dx, dy);
+                    state.interacted();
                 }
-                "pointermove" => Pointer::Move { id, x, y },
-                "pointerup" => Pointer::Up { id },
-                _ => Pointer::Cancel { id },
-            };
-            event.prevent_default();
-            let mut state = state.borrow_mut();
-            if let Some([dx, dy]) = state.drag.handle(input) {
-                state.view.pan_by(dx, dy);
-                state.interacted();
-            }
-        }));
+            },
+        ));
     }
 
     let weak = Rc::downgrade(state);
     let target = canvas.clone();
-    listeners.push(EventListener::new_with_options(&canvas, "wheel", active, move |event| {
-        let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<WheelEvent>()) else {
-            return;
-        };
-        event.prevent_default();
-        let unit = match event.delta_mode() {
-            WheelEvent::DOM_DELTA_LINE => WheelUnit::Line,
-            WheelEvent::DOM_DELTA_PAGE => WheelUnit::Page,
-            _ => WheelUnit::Pixel,
-        };
-        let delta = wheel_zoom_delta(event.delta_y(), unit);
-        if delta == 0.0 {
-            return;
-        }
-        let anchor = position(event, &target);
-        let mut state = state.borrow_mut();
-        state.view.zoom_by(delta, Some(anchor));
-        state.interacted();
-    }));
+    listeners.push(EventListener::new_with_options(
+        &canvas,
+        "wheel",
+        active,
+        move |event| {
+            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<WheelEvent>()) else {
+                return;
+            };
+            event.prevent_default();
+            let unit = match event.delta_mode() {
+                WheelEvent::DOM_DELTA_LINE => WheelUnit::Line,
+                WheelEvent::DOM_DELTA_PAGE => WheelUnit::Page,
+                _ => WheelUnit::Pixel,
+            };
+            let delta = wheel_zoom_delta(event.delta_y(), unit);
+            if delta == 0.0 {
+                return;
+            }
+            let anchor = position(event, &target);
+            let mut state = state.borrow_mut();
+            state.view.zoom_by(delta, Some(anchor));
+            state.interacted();
+        },
+    ));
 
     if let Some(window) = web_sys::window() {
         let weak = Rc::downgrade(state);

@@ -76,7 +76,9 @@ impl MapHandle {
             .layers
             .iter()
             .enumerate()
-            .map(|(i, layer)| MapLayer::new(layer, visible.get(i).copied().unwrap_or(layer.visible)))
+            .map(|(i, layer)| {
+                MapLayer::new(layer, visible.get(i).copied().unwrap_or(layer.visible))
+            })
             .collect();
         let state = Rc::new_cyclic(|weak| {
             RefCell::new(MapState {
@@ -115,8 +117,7 @@ impl MapHandle {
     /// Zooms by `delta` levels around the centre (the +/− buttons).
     pub fn zoom_by(&self, delta: f64) {
         let mut state = self.state.borrow_mut();
-        let zoom = (state.view.zoom() + delta).round();
-        state.view.zoom_to(zoom, None);
+        state.view.zoom_by(delta, None);
         state.interacted();
     }
 }
@@ -145,7 +146,9 @@ struct Lookup<'a>(&'a [MapLayer]);
 
 impl TileLookup for Lookup<'_> {
     fn status(&self, layer: usize, key: &TileKey) -> Status {
-        self.0.get(layer).map_or(Status::Absent, |l| l.cache.status(key))
+        self.0
+            .get(layer)
+            .map_or(Status::Absent, |l| l.cache.status(key))
     }
 }
 
@@ -183,8 +186,13 @@ impl MapState {
     fn fit_canvas(&mut self) {
         let width = f64::from(self.container.client_width().max(1));
         let height = f64::from(self.container.client_height().max(1));
-        let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(0.5);
-        let (device_w, device_h) = ((width * ratio).round() as u32, (height * ratio).round() as u32);
+        let ratio = web_sys::window()
+            .map_or(1.0, |w| w.device_pixel_ratio())
+            .max(0.5);
+        let (device_w, device_h) = (
+            (width * ratio).round() as u32,
+            (height * ratio).round() as u32,
+        );
         if self.canvas.width() != device_w || self.canvas.height() != device_h {
             self.canvas.set_width(device_w);
             self.canvas.set_height(device_h);
@@ -213,7 +221,11 @@ impl MapState {
             let wanted = frame.wanted.get(index).map_or(&[][..], Vec::as_slice);
             let wanted_set: HashSet<TileKey> = wanted.iter().copied().collect();
             layer.cancel_unwanted(&wanted_set);
-            let drawn = frame.draws.iter().filter(|d| d.layer == index).map(|d| d.key);
+            let drawn = frame
+                .draws
+                .iter()
+                .filter(|d| d.layer == index)
+                .map(|d| d.key);
             let used: Vec<TileKey> = wanted.iter().copied().chain(drawn).collect();
             layer.cache.touch(&used);
             for key in wanted {
@@ -230,7 +242,10 @@ impl MapState {
         let ready = frame.complete() && self.settled;
         let el = &self.container;
         let _ = el.set_attribute("data-zoom", &format!("{:.4}", self.view.zoom()));
-        let _ = el.set_attribute("data-center", &format!("{:.7},{:.7}", center.lon, center.lat));
+        let _ = el.set_attribute(
+            "data-center",
+            &format!("{:.7},{:.7}", center.lon, center.lat),
+        );
         let _ = el.set_attribute("data-resolution", &format!("{}", self.view.resolution()));
         let _ = el.set_attribute("data-pending", &frame.pending.to_string());
         let _ = el.set_attribute("data-ready", if ready { "true" } else { "false" });

@@ -1,0 +1,123 @@
+//! The rest of the HTTP surface, in process: configuration, catalogue, health, unknown routes,
+//! the viewer's files and the headers every response carries.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use support::{app_with, demo_app, demo_config, get, send};
+
+#[tokio::test]
+async fn the_catalog_lists_the_demo_layers_bottom_first_with_tile_urls() {
+    let reply = get(&demo_app(), "/api/catalog").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let catalog: kartenn_common::Catalog = serde_json::from_slice(&reply.body).unwrap();
+    let ids: Vec<_> = catalog.layers.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["countries", "communes", "coastline", "mairies"]);
+    let communes = &catalog.layers[1];
+    let kartenn_common::LayerSource::VectorTiles {
+        tiles,
+        source_layer,
+        ..
+    } = &communes.source;
+    assert_eq!(tiles, "/tiles/communes/{z}/{x}/{y}.mvt");
+    assert_eq!(source_layer, "communes");
+    assert_eq!(communes.geometry, kartenn_common::GeometryKind::Polygon);
+}
+
+#[tokio::test]
+async fn the_client_configuration_opens_on_brittany() {
+    let reply = get(&demo_app(), "/api/config").await;
+    let config: kartenn_common::ClientConfig = serde_json::from_slice(&reply.body).unwrap();
+    let [lon, lat] = config.view.center;
+    assert!((-5.5..-1.0).contains(&lon) && (47.0..49.0).contains(&lat));
+}
+
+#[tokio::test]
+async fn health_is_reported() {
+    let reply = get(&demo_app(), "/healthz").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["status"], "ok");
+}
+
+#[tokio::test]
+async fn unknown_api_routes_and_wrong_methods_answer_json_errors() {
+    let app = demo_app();
+    let reply = get(&app, "/api/nope").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json()["code"], "not_found");
+    let reply = send(
+        &app,
+        Request::post("/api/catalog").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.json()["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn without_a_built_viewer_the_root_says_how_to_build_it() {
+    let reply = get(&demo_app(), "/").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(String::from_utf8_lossy(&reply.body).contains("cargo xtask run"));
+}
+
+#[tokio::test]
+async fn the_viewer_shell_is_served_for_client_routes_and_assets_are_cached_by_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<html><script type=\"module\">start()</script></html>",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("app-0123456789abcdef.js"), "export {}").unwrap();
+    let app = app_with(&demo_config(dir.path()));
+
+    for uri in ["/", "/admin/layers"] {
+        let reply = get(&app, uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        assert!(String::from_utf8_lossy(&reply.body).contains("start()"));
+        assert_eq!(reply.header("cache-control"), Some("no-cache"));
+        let csp = reply.header("content-security-policy").unwrap();
+        assert!(
+            csp.contains("'sha256-"),
+            "the inline bootstrap must be allowed by hash: {csp}"
+        );
+        assert!(
+            !csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'")
+        );
+    }
+    let asset = get(&app, "/app-0123456789abcdef.js").await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert_eq!(
+        asset.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let missing = get(&app, "/missing-0123456789abcdef.js").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let escape = get(&app, "/../Cargo.toml").await;
+    assert_ne!(escape.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = demo_app();
+    for uri in ["/api/catalog", "/tiles/nope.json", "/"] {
+        let reply = get(&app, uri).await;
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{uri}"
+        );
+        assert_eq!(reply.header("x-frame-options"), Some("SAMEORIGIN"), "{uri}");
+        assert!(
+            reply
+                .header("content-security-policy")
+                .unwrap()
+                .contains("object-src 'none'"),
+            "{uri}"
+        );
+    }
+}

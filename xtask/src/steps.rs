@@ -1,0 +1,165 @@
+//! The steps of `run` and `test`, each a command whose failure stops everything with its name.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::tools::{self, ToolEnv};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+pub fn step(what: &str) {
+    println!("\n==> {what}");
+}
+
+/// Runs a command with inherited output; a failure names the command.
+pub fn run_cmd(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!(
+        "{} {}",
+        cmd.get_program().to_string_lossy(),
+        cmd.get_args()
+            .map(|a| a.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("`{shown}` could not start: {e}"))?;
+    if !status.success() {
+        return Err(format!("`{shown}` failed ({status})"));
+    }
+    println!("    ({shown}: {:.0} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn cargo(env: &ToolEnv, args: &[&str]) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root()).env("PATH", &env.path).args(args);
+    cmd
+}
+
+/// `trunk build --release` into `dist/`, with a size-optimised profile and its own target
+/// directory (so it never invalidates the server's build).
+pub fn build_viewer(env: &ToolEnv) -> Result<(), String> {
+    step("building the viewer (trunk build --release)");
+    let root = root();
+    run_cmd(
+        Command::new("trunk")
+            .current_dir(&root)
+            .env("PATH", &env.path)
+            .env("CARGO_TARGET_DIR", root.join("target/viewer"))
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+            .env("CARGO_PROFILE_RELEASE_LTO", "fat")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+            .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
+            .args(["build", "--release"]),
+    )?;
+    report_viewer_size(&root.join("dist"));
+    Ok(())
+}
+
+fn report_viewer_size(dist: &Path) {
+    let Ok(entries) = std::fs::read_dir(dist) else {
+        return;
+    };
+    let total: u64 = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".wasm") || name.ends_with(".js")
+        })
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "    viewer wasm + js: {} KB (before compression)",
+        total / 1024
+    );
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let env = tools::ensure(false)?;
+    build_viewer(&env)?;
+    step("building the server (cargo build --release -p kartenn)");
+    run_cmd(&mut cargo(&env, &["build", "--release", "-p", "kartenn"]))?;
+    step("starting kartenn serve on the embedded demo (Ctrl-C stops it)");
+    let mut serve = Command::new(root().join("target/release/kartenn"));
+    serve.current_dir(root()).arg("serve").args(args);
+    run_cmd(&mut serve)
+}
+
+pub fn test(args: &[String]) -> Result<(), String> {
+    if let Some(unknown) = args.first() {
+        return Err(format!(
+            "`cargo xtask test` takes no arguments (got `{unknown}`)"
+        ));
+    }
+    let env = tools::ensure(true)?;
+    let root = root();
+
+    step("formatting (cargo fmt --check)");
+    run_cmd(&mut cargo(&env, &["fmt", "--all", "--check"]))?;
+
+    step("lints (clippy -D warnings, native crates)");
+    run_cmd(&mut cargo(
+        &env,
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "kartenn-frontend",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))?;
+    step("lints (clippy -D warnings, viewer for wasm32)");
+    run_cmd(&mut cargo(
+        &env,
+        &[
+            "clippy",
+            "-p",
+            "kartenn-frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))?;
+
+    step("unit and integration tests");
+    run_cmd(&mut cargo(
+        &env,
+        &["test", "--workspace", "--exclude", "kartenn-frontend"],
+    ))?;
+
+    build_viewer(&env)?;
+
+    step("browser end-to-end tests (real kartenn, headless Chromium)");
+    run_cmd(&mut cargo(&env, &["build", "-p", "kartenn"]))?;
+    run_cmd(
+        cargo(
+            &env,
+            &[
+                "test",
+                "-p",
+                "kartenn-e2e",
+                "--",
+                "--ignored",
+                "--test-threads=1",
+            ],
+        )
+        .env("KARTENN_BIN", root.join("target/debug/kartenn"))
+        .env("KARTENN_VIEWER_DIR", root.join("dist")),
+    )?;
+    println!("    screenshots in {}", root.join("target/e2e").display());
+    Ok(())
+}
