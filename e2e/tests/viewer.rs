@@ -3,7 +3,13 @@
 //! Run by `cargo xtask test` (they are `#[ignore]`d for a plain `cargo test`, which has no
 //! browser).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::float_cmp
+)]
 
 use std::time::Duration;
 

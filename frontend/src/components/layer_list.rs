@@ -21,7 +21,7 @@ pub fn layer_list(props: &LayerListProps) -> Html {
         let checked = props.visible.get(index).copied().unwrap_or(false);
         let on_toggle = props.on_toggle.clone();
         let onchange = Callback::from(move |_: Event| on_toggle.emit(index));
-        let swatch = layer.style.fill.or(layer.style.stroke).map(|c| c.to_css()).unwrap_or_default();
+        let swatch = layer.style.fill.or(layer.style.stroke).map(kartenn_common::Color::to_css).unwrap_or_default();
         let shape = match layer.geometry {
             GeometryKind::Point => "swatch point",
             GeometryKind::Line => "swatch line",
