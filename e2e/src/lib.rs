@@ -179,11 +179,17 @@ impl Browser {
 
     /// Waits until the map says every wanted tile is loaded and drawn sharp.
     pub async fn wait_map_ready(&self) -> Result<MapState> {
+        self.wait_map_ready_after(0).await
+    }
+
+    /// Like [`Self::wait_map_ready`], for a state drawn after frame `frame` (the state before an
+    /// action): never mistakes the state before the action for the state after it.
+    pub async fn wait_map_ready_after(&self, frame: u64) -> Result<MapState> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let state = self.map_state().await;
             match state {
-                Ok(state) if state.ready => return Ok(state),
+                Ok(state) if state.ready && state.frame > frame => return Ok(state),
                 _ if Instant::now() > deadline => bail!("map not ready after 30 s: {state:?}"),
                 _ => tokio::time::sleep(Duration::from_millis(100)).await,
             }
@@ -196,6 +202,7 @@ impl Browser {
                 "const m = document.querySelector('.map'); const c = m && m.querySelector('canvas');\
                  if (!m || !m.dataset.center) return null;\
                  return { center: m.dataset.center, zoom: m.dataset.zoom, resolution: m.dataset.resolution,\
+                          frame: m.dataset.frame,\
                           ready: m.dataset.ready === 'true', width: m.clientWidth, height: m.clientHeight,\
                           canvasWidth: c.width, canvasHeight: c.height, ratio: window.devicePixelRatio };",
                 vec![],
@@ -259,6 +266,8 @@ pub struct MapState {
     /// Metres per CSS pixel.
     pub resolution: f64,
     pub ready: bool,
+    /// Frames drawn when this state was read.
+    pub frame: u64,
     pub width: f64,
     pub height: f64,
     pub canvas_width: f64,
@@ -277,6 +286,7 @@ impl MapState {
             zoom: text_num("zoom")?,
             resolution: text_num("resolution")?,
             ready: v.get("ready")?.as_bool()?,
+            frame: v.get("frame")?.as_str()?.parse().ok()?,
             width: num("width")?,
             height: num("height")?,
             canvas_width: num("canvasWidth")?,

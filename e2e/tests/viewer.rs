@@ -69,7 +69,7 @@ async fn the_viewer_draws_brittany_zooms_pans_and_hides_a_layer() -> Result<()> 
         delta_y: -300,
     });
     browser.client.perform_actions(wheel).await?;
-    let zoomed = browser.wait_map_ready().await?;
+    let zoomed = browser.wait_map_ready_after(start.frame).await?;
     ensure!(
         (zoomed.zoom - (start.zoom + 1.0)).abs() < 0.05,
         "wheel zoom went from {} to {}",
@@ -95,7 +95,7 @@ async fn the_viewer_draws_brittany_zooms_pans_and_hides_a_layer() -> Result<()> 
         })
         .then(PointerAction::Up { button: 0 });
     browser.client.perform_actions(mouse).await?;
-    let panned = browser.wait_map_ready().await?;
+    let panned = browser.wait_map_ready_after(zoomed.frame).await?;
     let before = zoomed.pixel_of(SCAER.0, SCAER.1);
     let after = panned.pixel_of(SCAER.0, SCAER.1);
     ensure!(
@@ -112,7 +112,7 @@ async fn the_viewer_draws_brittany_zooms_pans_and_hides_a_layer() -> Result<()> 
         .await?
         .click()
         .await?;
-    let unzoomed = browser.wait_map_ready().await?;
+    let unzoomed = browser.wait_map_ready_after(panned.frame).await?;
     ensure!(
         (unzoomed.zoom - start.zoom).abs() < 0.05,
         "button zoom gave {}",
@@ -126,8 +126,7 @@ async fn the_viewer_draws_brittany_zooms_pans_and_hides_a_layer() -> Result<()> 
         .await?
         .click()
         .await?;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let hidden = browser.wait_map_ready().await?;
+    let hidden = browser.wait_map_ready_after(unzoomed.frame).await?;
     let commune = share_at(&browser, &hidden, SCAER, COMMUNE_FILL).await?;
     let land = share_at(&browser, &hidden, SCAER, LAND_FILL).await?;
     ensure!(

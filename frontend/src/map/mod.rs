@@ -44,6 +44,8 @@ pub(crate) struct MapState {
     layers: Vec<MapLayer>,
     drag: DragPan,
     settled: bool,
+    /// Frames drawn so far (published as `data-frame`).
+    frames: u64,
     frame_request: Option<AnimationFrame>,
     settle_timer: Option<Timeout>,
     listeners: Vec<EventListener>,
@@ -91,6 +93,7 @@ impl MapHandle {
                 layers,
                 drag: DragPan::default(),
                 settled: true,
+                frames: 0,
                 frame_request: None,
                 settle_timer: None,
                 listeners: Vec::new(),
@@ -111,6 +114,7 @@ impl MapHandle {
         for (layer, &v) in state.layers.iter_mut().zip(visible) {
             layer.spec.visible = v;
         }
+        state.mark_busy();
         state.request_render();
     }
 
@@ -168,9 +172,15 @@ impl MapState {
         }));
     }
 
+    /// Says at once (before the next frame) that what is on screen is about to change.
+    fn mark_busy(&self) {
+        let _ = self.container.set_attribute("data-ready", "false");
+    }
+
     /// Something moved the view: draw, and re-sharpen once interaction pauses.
     pub(crate) fn interacted(&mut self) {
         self.settled = false;
+        self.mark_busy();
         let weak = self.weak_self.clone();
         self.settle_timer = Some(Timeout::new(SETTLE_MS, move || {
             if let Some(state) = weak.upgrade() {
@@ -202,6 +212,7 @@ impl MapState {
     }
 
     fn render(&mut self) {
+        self.frames += 1;
         self.fit_canvas();
         let specs: Vec<LayerSpec> = self.layers.iter().map(|l| l.spec.clone()).collect();
         let frame = build_frame(&self.view, self.pixel_ratio, &specs, &Lookup(&self.layers));
@@ -235,8 +246,9 @@ impl MapState {
     }
 
     /// Exposes the view on the container for scripts and tests: `data-zoom`, `data-center`
-    /// (lon,lat), `data-resolution` and `data-ready` once everything wanted is drawn sharp
-    /// (all tiles loaded, and interaction paused so rasters are at full resolution).
+    /// (lon,lat), `data-resolution`, `data-frame` (frames drawn) and `data-ready` once
+    /// everything wanted is drawn sharp (all tiles loaded, and interaction paused so rasters
+    /// are at full resolution). Any change of view or layers sets `data-ready` to false at once.
     fn publish_state(&self, frame: &Frame) {
         let center = self.view.center().to_lonlat();
         let ready = frame.complete() && self.settled;
@@ -248,6 +260,7 @@ impl MapState {
         );
         let _ = el.set_attribute("data-resolution", &format!("{}", self.view.resolution()));
         let _ = el.set_attribute("data-pending", &frame.pending.to_string());
+        let _ = el.set_attribute("data-frame", &self.frames.to_string());
         let _ = el.set_attribute("data-ready", if ready { "true" } else { "false" });
     }
 }
