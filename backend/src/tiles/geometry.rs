@@ -1,9 +1,57 @@
-//! Turns tile-space coordinates into MVT geometry commands: clip to the buffered tile, snap to
-//! the integer grid, drop what collapsed, orient rings as MVT 2.1 requires (exterior rings with
+//! Turns tile-space coordinates into MVT geometry commands: clip to the buffered tile,
+//! simplify (Douglas–Peucker), snap to the integer grid, drop what is smaller than a pixel or
+//! collapsed, thin crowded points, orient rings as MVT 2.1 requires (exterior rings with
 //! positive area in tile space, holes negative) and delta-encode.
+
+use std::collections::HashSet;
 
 use super::clip::{ClipBox, Overlap, clip_line, clip_ring};
 use super::mvt::{GeomType, zigzag32};
+use super::simplify::{simplify_path, simplify_ring};
+
+/// How hard geometry is reduced; see [`EncodeOptions::for_zoom`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EncodeOptions {
+    /// Douglas–Peucker tolerance in tile units (0: off).
+    pub simplify: f64,
+    /// Rings smaller than this area (units²) are dropped.
+    pub min_ring_area: f64,
+    /// Lines shorter than this (units) are dropped.
+    pub min_line_length: f64,
+    /// Keep at most one point per square cell of this side (units).
+    pub thin_cell: Option<u32>,
+}
+
+impl EncodeOptions {
+    /// Everything kept exactly (after snapping to the grid).
+    pub const EXACT: Self = Self {
+        simplify: 0.0,
+        min_ring_area: 0.0,
+        min_line_length: 0.0,
+        thin_cell: None,
+    };
+
+    /// Reduction for zoom `z` of a layer whose own data stops at `maxzoom`. Below `maxzoom`
+    /// the tile is drawn 512 px wide over `extent` units: geometry is simplified by
+    /// `simplify` units, and rings or lines smaller than a pixel, or points within two pixels
+    /// of a kept one, are dropped. From `maxzoom` on, only a quarter of the simplification is
+    /// applied and nothing is dropped: that is the zoom clients over-zoom.
+    pub fn for_zoom(z: u8, maxzoom: u8, extent: u32, simplify: f64) -> Self {
+        let pixel = f64::from(extent) / 512.0;
+        if z >= maxzoom {
+            return Self {
+                simplify: simplify / 4.0,
+                ..Self::EXACT
+            };
+        }
+        Self {
+            simplify,
+            min_ring_area: pixel * pixel,
+            min_line_length: pixel,
+            thin_cell: Some((2.0 * pixel) as u32),
+        }
+    }
+}
 
 const MOVE_TO: u32 = 1;
 const LINE_TO: u32 = 2;
@@ -18,25 +66,38 @@ fn command(id: u32, count: u32) -> u32 {
 pub struct GeometryEncoder {
     kind: GeomType,
     clip: ClipBox,
+    options: EncodeOptions,
     commands: Vec<u32>,
     cursor: [i32; 2],
     exterior_kept: bool,
     clipped: Vec<[f64; 2]>,
     scratch: Vec<[f64; 2]>,
+    simplified: Vec<[f64; 2]>,
+    keep: Vec<bool>,
     snapped: Vec<[i32; 2]>,
+    /// Cells already holding a point (thinning), for the whole tile.
+    occupied: HashSet<(i32, i32)>,
 }
 
 impl GeometryEncoder {
     pub fn new(kind: GeomType, clip: ClipBox) -> Self {
+        Self::with_options(kind, clip, EncodeOptions::EXACT)
+    }
+
+    pub fn with_options(kind: GeomType, clip: ClipBox, options: EncodeOptions) -> Self {
         Self {
             kind,
             clip,
+            options,
             commands: Vec::new(),
             cursor: [0, 0],
             exterior_kept: false,
             clipped: Vec::new(),
             scratch: Vec::new(),
+            simplified: Vec::new(),
+            keep: Vec::new(),
             snapped: Vec::new(),
+            occupied: HashSet::new(),
         }
     }
 
@@ -60,14 +121,26 @@ impl GeometryEncoder {
     }
 
     /// Adds points (a point or the members of a multipoint); those outside the buffer are dropped.
+    /// With thinning on, a point whose cell already holds one (from any feature of the tile)
+    /// is dropped.
     pub fn add_points(&mut self, points: &[[f64; 2]]) {
         self.snapped.clear();
-        self.snapped.extend(
-            points
-                .iter()
-                .filter(|&&p| self.clip.contains(p))
-                .map(|&p| snap(p)),
-        );
+        for &p in points {
+            if !self.clip.contains(p) {
+                continue;
+            }
+            let q = snap(p);
+            if let Some(cell) = self.options.thin_cell {
+                let cell = cell.max(1) as i32;
+                if !self
+                    .occupied
+                    .insert((q[0].div_euclid(cell), q[1].div_euclid(cell)))
+                {
+                    continue;
+                }
+            }
+            self.snapped.push(q);
+        }
         if self.snapped.is_empty() {
             return;
         }
@@ -103,7 +176,16 @@ impl GeometryEncoder {
     }
 
     fn emit_line(&mut self, line: &[[f64; 2]]) {
-        snap_path(line, &mut self.snapped);
+        if self.options.min_line_length > 0.0 && path_length(line) < self.options.min_line_length {
+            return;
+        }
+        simplify_path(
+            line,
+            self.options.simplify,
+            &mut self.simplified,
+            &mut self.keep,
+        );
+        snap_path(&self.simplified, &mut self.snapped);
         if self.snapped.len() < 2 {
             return;
         }
@@ -134,14 +216,21 @@ impl GeometryEncoder {
         if ring.len() < 3 {
             return false;
         }
-        match self.clip.classify(ring) {
+        let source = match self.clip.classify(ring) {
             Overlap::Outside => return false,
-            Overlap::Inside => snap_path(ring, &mut self.snapped),
+            Overlap::Inside => ring,
             Overlap::Crosses => {
                 clip_ring(ring, &self.clip, &mut self.clipped, &mut self.scratch);
-                snap_path(&self.clipped, &mut self.snapped);
+                &self.clipped
             }
-        }
+        };
+        simplify_ring(
+            source,
+            self.options.simplify,
+            &mut self.simplified,
+            &mut self.keep,
+        );
+        snap_path(&self.simplified, &mut self.snapped);
         if self.snapped.len() > 1 && self.snapped.first() == self.snapped.last() {
             self.snapped.pop();
         }
@@ -149,7 +238,7 @@ impl GeometryEncoder {
             return false;
         }
         let area = twice_signed_area(&self.snapped);
-        if area == 0 {
+        if area == 0 || (area.unsigned_abs() as f64) < 2.0 * self.options.min_ring_area {
             return false;
         }
         if (area > 0) != exterior {
@@ -180,6 +269,12 @@ impl GeometryEncoder {
         self.commands.push(zigzag32(p[1] - self.cursor[1]));
         self.cursor = p;
     }
+}
+
+fn path_length(path: &[[f64; 2]]) -> f64 {
+    path.windows(2)
+        .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+        .sum()
 }
 
 #[inline]
@@ -290,6 +385,70 @@ mod tests {
         let xs: Vec<i32> = rings[0].iter().map(|p| p[0]).collect();
         assert_eq!(xs.iter().min(), Some(&-64));
         assert_eq!(xs.iter().max(), Some(&(4096 + 64)));
+    }
+
+    #[test]
+    fn below_maxzoom_rings_under_a_pixel_and_crowded_points_are_dropped() {
+        let options = EncodeOptions::for_zoom(5, 14, 4096, 1.0);
+        let mut e =
+            GeometryEncoder::with_options(GeomType::Polygon, ClipBox::buffered(4096, 64), options);
+        // 6x6 units: under one 8x8 pixel.
+        e.add_ring(
+            &[[10.0, 10.0], [16.0, 10.0], [16.0, 16.0], [10.0, 16.0]],
+            true,
+        );
+        assert!(e.is_empty());
+        e.add_ring(
+            &[[10.0, 10.0], [30.0, 10.0], [30.0, 30.0], [10.0, 30.0]],
+            true,
+        );
+        assert!(!e.is_empty());
+
+        let mut p =
+            GeometryEncoder::with_options(GeomType::Point, ClipBox::buffered(4096, 64), options);
+        p.add_points(&[[100.0, 100.0]]);
+        p.reset();
+        p.add_points(&[[104.0, 103.0]]);
+        assert!(
+            p.is_empty(),
+            "a point two pixels from a kept one is thinned"
+        );
+        p.add_points(&[[140.0, 100.0]]);
+        assert!(!p.is_empty());
+    }
+
+    #[test]
+    fn at_maxzoom_nothing_is_dropped() {
+        let options = EncodeOptions::for_zoom(14, 14, 4096, 1.0);
+        let mut e =
+            GeometryEncoder::with_options(GeomType::Polygon, ClipBox::buffered(4096, 64), options);
+        e.add_ring(
+            &[[10.0, 10.0], [12.0, 10.0], [12.0, 12.0], [10.0, 12.0]],
+            true,
+        );
+        assert!(!e.is_empty());
+        assert_eq!(options.thin_cell, None);
+    }
+
+    #[test]
+    fn short_lines_vanish_below_maxzoom_and_wobbly_ones_are_simplified() {
+        let options = EncodeOptions::for_zoom(3, 14, 4096, 1.0);
+        let mut e = GeometryEncoder::with_options(
+            GeomType::LineString,
+            ClipBox::buffered(4096, 64),
+            options,
+        );
+        e.add_line(&[[0.0, 0.0], [3.0, 3.0]]);
+        assert!(e.is_empty());
+        let wobbly: Vec<[f64; 2]> = (0..100)
+            .map(|i| [f64::from(i) * 10.0, f64::from(i % 2) * 0.5])
+            .collect();
+        e.add_line(&wobbly);
+        assert_eq!(
+            e.commands().len(),
+            1 + 2 + 1 + 2,
+            "a wobble under a unit becomes one segment"
+        );
     }
 
     /// Minimal decoder for the tests: absolute positions of each ring.

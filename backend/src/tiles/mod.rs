@@ -6,6 +6,7 @@ pub mod coord;
 pub mod geometry;
 pub mod mvt;
 pub mod routes;
+pub mod simplify;
 pub mod tilejson;
 
 pub use coord::{MAX_ZOOM, TileCoord};
