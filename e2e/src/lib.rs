@@ -105,10 +105,12 @@ impl Browser {
     /// pixels per CSS pixel.
     pub async fn start(width: u32, height: u32, scale: f64) -> Result<Self> {
         let port = free_port()?;
+        // Its own process group: Chromium and its helpers join it, and are all ended with it.
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .context("starting chromedriver (apt-get install chromium-driver; `cargo xtask test` does it)")?;
@@ -243,7 +245,15 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Kills the process group led by chromedriver (ours alone), so no browser outlives a test,
+    /// even one that failed half-way.
     fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.driver.start_kill();
     }
 }
