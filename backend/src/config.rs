@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use kartenn_common::{Color, LayerStyle};
 use serde::Deserialize;
 
+use crate::sources::{FieldSelection, SourceOptions};
+
 /// Where the bundled demo data lives when nothing else is said.
 const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo");
 
@@ -16,7 +18,36 @@ const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/dem
 pub struct Config {
     pub server: ServerConfig,
     pub map: MapConfig,
+    pub tiles: TilesConfig,
     pub layers: Vec<LayerConfig>,
+}
+
+/// How tiles are cached and announced.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TilesConfig {
+    /// Bytes of encoded tiles kept in memory, in MiB.
+    #[serde(default = "default_cache_size_mb")]
+    pub cache_size_mb: u64,
+    /// `Cache-Control` sent with every tile.
+    #[serde(default = "default_tile_cache_control")]
+    pub cache_control: String,
+}
+
+impl Default for TilesConfig {
+    fn default() -> Self {
+        Self {
+            cache_size_mb: default_cache_size_mb(),
+            cache_control: default_tile_cache_control(),
+        }
+    }
+}
+
+fn default_cache_size_mb() -> u64 {
+    256
+}
+fn default_tile_cache_control() -> String {
+    "public, max-age=3600".to_owned()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,8 +87,15 @@ pub struct LayerConfig {
     pub description: Option<String>,
     #[serde(default)]
     pub attribution: Option<String>,
-    /// FlatGeobuf file; relative paths are resolved against the configuration file's directory.
+    /// FlatGeobuf file, or an `http(s)://` URL read with range requests; relative paths are
+    /// resolved against the configuration file's directory.
     pub path: PathBuf,
+    /// Attributes carried by the tiles: `"all"` (default), `"none"` or a list of names.
+    #[serde(default)]
+    pub fields: FieldSelection,
+    /// Simplification below `maxzoom`, in tile units (1/8 px of a 512-px tile); 0 disables.
+    #[serde(default = "default_simplify")]
+    pub simplify: f64,
     #[serde(default)]
     pub minzoom: u8,
     #[serde(default = "default_layer_maxzoom")]
@@ -66,6 +104,25 @@ pub struct LayerConfig {
     pub visible: bool,
     #[serde(default)]
     pub style: LayerStyle,
+}
+
+impl LayerConfig {
+    /// The URL of a remote source, if `path` is one.
+    pub fn url(&self) -> Option<&str> {
+        let text = self.path.to_str()?;
+        (text.starts_with("http://") || text.starts_with("https://")).then_some(text)
+    }
+
+    /// How the source makes this layer's tiles.
+    pub fn source_options(&self) -> SourceOptions {
+        SourceOptions {
+            layer_name: self.id.clone(),
+            fields: self.fields.clone(),
+            simplify: self.simplify,
+            minzoom: self.minzoom,
+            maxzoom: self.maxzoom,
+        }
+    }
 }
 
 /// Why the configuration could not be used.
@@ -96,6 +153,8 @@ struct FileConfig {
     #[serde(default)]
     server: ServerSection,
     map: Option<MapConfig>,
+    #[serde(default)]
+    tiles: TilesConfig,
     /// Absent: the bundled demo layers. Present (even empty): exactly these.
     layers: Option<Vec<LayerConfig>>,
 }
@@ -172,7 +231,9 @@ impl Config {
             Some(layers) => layers
                 .into_iter()
                 .map(|mut l| {
-                    l.path = base_dir.join(&l.path);
+                    if l.url().is_none() {
+                        l.path = base_dir.join(&l.path);
+                    }
                     l
                 })
                 .collect(),
@@ -185,6 +246,7 @@ impl Config {
                 public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             },
             map: parsed.map.unwrap_or_else(default_map),
+            tiles: parsed.tiles,
             layers,
         };
         config.validate()?;
@@ -217,6 +279,18 @@ impl Config {
                 "must start with http:// or https://",
             ));
         }
+        if self.tiles.cache_size_mb > 1 << 20 {
+            return Err(invalid(
+                "tiles.cache_size_mb",
+                "must be at most 1048576 (1 TiB)",
+            ));
+        }
+        if axum::http::HeaderValue::from_str(&self.tiles.cache_control).is_err() {
+            return Err(invalid(
+                "tiles.cache_control",
+                "is not a valid header value",
+            ));
+        }
         let mut seen = HashSet::new();
         for (i, layer) in self.layers.iter().enumerate() {
             let field = |name: &str| format!("layers[{i}].{name}");
@@ -240,6 +314,9 @@ impl Config {
                     field("maxzoom"),
                     format!("need minzoom <= maxzoom <= {}", crate::tiles::MAX_ZOOM),
                 ));
+            }
+            if !(0.0..=64.0).contains(&layer.simplify) {
+                return Err(invalid(field("simplify"), "must be 0-64 tile units"));
             }
             let style = &layer.style;
             if !(0.0..=64.0).contains(&style.stroke_width)
@@ -305,6 +382,8 @@ pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
         description: None,
         attribution: Some(attribution.to_owned()),
         path: dir.join(format!("{id}.fgb")),
+        fields: FieldSelection::All,
+        simplify: default_simplify(),
         minzoom: 0,
         maxzoom: 14,
         visible: true,
@@ -382,6 +461,9 @@ fn default_max_zoom() -> f64 {
 }
 fn default_background() -> Color {
     Color::rgb(0xb7, 0xd3, 0xe6)
+}
+fn default_simplify() -> f64 {
+    1.0
 }
 fn default_layer_maxzoom() -> u8 {
     14
@@ -517,5 +599,31 @@ mod tests {
         for bad in ["", "A", "a b", "a/b", "a.b", "é", &"a".repeat(65)] {
             assert!(!is_valid_id(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn urls_are_kept_as_urls_and_not_joined_to_the_configuration_directory() {
+        let text =
+            "[[layers]]\nid = \"b\"\ntitle = \"B\"\npath = \"https://s3.example.org/b.fgb\"\n";
+        let config = Config::from_toml(text, Path::new("/etc/kartenn"), &no_env).unwrap();
+        assert_eq!(config.layers[0].url(), Some("https://s3.example.org/b.fgb"));
+    }
+
+    #[test]
+    fn field_selection_reads_all_none_or_a_list() {
+        let layer = |fields: &str| {
+            let text = format!(
+                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nfields = {fields}\n"
+            );
+            Config::from_toml(&text, Path::new("."), &no_env).map(|c| c.layers[0].fields.clone())
+        };
+        assert_eq!(layer("\"all\"").unwrap(), FieldSelection::All);
+        assert_eq!(layer("\"none\"").unwrap(), FieldSelection::None);
+        assert_eq!(
+            layer("[\"nom\"]").unwrap(),
+            FieldSelection::Only(vec!["nom".into()])
+        );
+        let err = layer("\"some\"").unwrap_err();
+        assert!(err.to_string().contains("some"), "{err}");
     }
 }

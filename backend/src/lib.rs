@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(state.viewer.as_ref().map_or("", |v| v.index_html()));
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .merge(catalog::routes::router())
         .merge(tiles::routes::router())
         .route("/api", any(no_such_route))
@@ -44,6 +45,17 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// Prometheus text exposition of the server's counters.
+async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.tiles.metrics(),
+    )
 }
 
 async fn healthz() -> impl IntoResponse {

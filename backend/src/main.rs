@@ -35,6 +35,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // TLS for remote sources (and upstream OGC servers): one crypto provider, process-wide.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let filter = EnvFilter::try_from_env("KARTENN_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
     tracing_subscriber::fmt()
@@ -56,7 +58,14 @@ fn serve(bind: Option<SocketAddr>, config_file: Option<&Path>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let state = match AppState::from_config(&config) {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("kartenn: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let state = match runtime.block_on(AppState::from_config(&config)) {
         Ok(state) => state,
         Err(err) => {
             eprintln!("kartenn: {err}");
@@ -69,13 +78,6 @@ fn serve(bind: Option<SocketAddr>, config_file: Option<&Path>) -> ExitCode {
             "viewer not built; `cargo xtask run` builds it"
         );
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("kartenn: cannot start the runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
     let result = runtime.block_on(kartenn::serve(state, config.server.bind, |addr| {
         // Scripts (and the e2e tests) read this line to learn the address.
         let mut out = std::io::stdout().lock();

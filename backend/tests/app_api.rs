@@ -11,7 +11,7 @@ use support::{app_with, demo_app, demo_config, get, send};
 
 #[tokio::test]
 async fn the_catalog_lists_the_demo_layers_bottom_first_with_tile_urls() {
-    let reply = get(&demo_app(), "/api/catalog").await;
+    let reply = get(&demo_app().await, "/api/catalog").await;
     assert_eq!(reply.status, StatusCode::OK);
     let catalog: kartenn_common::Catalog = serde_json::from_slice(&reply.body).unwrap();
     let ids: Vec<_> = catalog.layers.iter().map(|l| l.id.as_str()).collect();
@@ -29,7 +29,7 @@ async fn the_catalog_lists_the_demo_layers_bottom_first_with_tile_urls() {
 
 #[tokio::test]
 async fn the_client_configuration_opens_on_brittany() {
-    let reply = get(&demo_app(), "/api/config").await;
+    let reply = get(&demo_app().await, "/api/config").await;
     let config: kartenn_common::ClientConfig = serde_json::from_slice(&reply.body).unwrap();
     let [lon, lat] = config.view.center;
     assert!((-5.5..-1.0).contains(&lon) && (47.0..49.0).contains(&lat));
@@ -37,14 +37,14 @@ async fn the_client_configuration_opens_on_brittany() {
 
 #[tokio::test]
 async fn health_is_reported() {
-    let reply = get(&demo_app(), "/healthz").await;
+    let reply = get(&demo_app().await, "/healthz").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["status"], "ok");
 }
 
 #[tokio::test]
 async fn unknown_api_routes_and_wrong_methods_answer_json_errors() {
-    let app = demo_app();
+    let app = demo_app().await;
     let reply = get(&app, "/api/nope").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.json()["code"], "not_found");
@@ -59,7 +59,7 @@ async fn unknown_api_routes_and_wrong_methods_answer_json_errors() {
 
 #[tokio::test]
 async fn without_a_built_viewer_the_root_says_how_to_build_it() {
-    let reply = get(&demo_app(), "/").await;
+    let reply = get(&demo_app().await, "/").await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(String::from_utf8_lossy(&reply.body).contains("cargo xtask run"));
 }
@@ -73,7 +73,7 @@ async fn the_viewer_shell_is_served_for_client_routes_and_assets_are_cached_by_h
     )
     .unwrap();
     std::fs::write(dir.path().join("app-0123456789abcdef.js"), "export {}").unwrap();
-    let app = app_with(&demo_config(dir.path()));
+    let app = app_with(&demo_config(dir.path())).await;
 
     for uri in ["/", "/admin/layers"] {
         let reply = get(&app, uri).await;
@@ -103,7 +103,7 @@ async fn the_viewer_shell_is_served_for_client_routes_and_assets_are_cached_by_h
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let app = demo_app();
+    let app = demo_app().await;
     for uri in ["/api/catalog", "/tiles/nope.json", "/"] {
         let reply = get(&app, uri).await;
         assert_eq!(

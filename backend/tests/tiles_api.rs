@@ -24,7 +24,7 @@ fn decode(bytes: Vec<u8>) -> (Vec<String>, Vec<mvt_reader::feature::Feature>) {
 #[tokio::test]
 async fn a_brittany_tile_at_z8_decodes_with_an_independent_decoder_and_carries_the_demo_attributes()
 {
-    let app = demo_app();
+    let app = demo_app().await;
     let reply = get(&app, BREST_Z8).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(
@@ -58,7 +58,7 @@ async fn a_brittany_tile_at_z8_decodes_with_an_independent_decoder_and_carries_t
 
 #[tokio::test]
 async fn every_coordinate_of_a_tile_stays_within_the_extent_and_its_buffer() {
-    let app = demo_app();
+    let app = demo_app().await;
     for uri in [
         BREST_Z8,
         "/tiles/coastline/8/124/88.mvt",
@@ -98,7 +98,7 @@ async fn every_coordinate_of_a_tile_stays_within_the_extent_and_its_buffer() {
 
 #[tokio::test]
 async fn gzip_is_sent_when_asked_and_inflates_to_the_same_tile() {
-    let app = demo_app();
+    let app = demo_app().await;
     let plain = get(&app, BREST_Z8).await;
     let zipped = get_with(&app, BREST_Z8, &[("accept-encoding", "gzip")]).await;
     assert_eq!(zipped.header("content-encoding"), Some("gzip"));
@@ -114,14 +114,14 @@ async fn gzip_is_sent_when_asked_and_inflates_to_the_same_tile() {
 
 #[tokio::test]
 async fn a_tile_without_data_is_204_no_content() {
-    let reply = get(&demo_app(), "/tiles/communes/8/0/0.mvt").await;
+    let reply = get(&demo_app().await, "/tiles/communes/8/0/0.mvt").await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert!(reply.body.is_empty());
 }
 
 #[tokio::test]
 async fn an_unknown_layer_is_a_json_404() {
-    let reply = get(&demo_app(), "/tiles/nope/8/124/88.mvt").await;
+    let reply = get(&demo_app().await, "/tiles/nope/8/124/88.mvt").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let body = reply.json();
     assert_eq!(body["code"], "not_found");
@@ -130,7 +130,7 @@ async fn an_unknown_layer_is_a_json_404() {
 
 #[tokio::test]
 async fn out_of_range_or_malformed_coordinates_are_json_400s() {
-    let app = demo_app();
+    let app = demo_app().await;
     for uri in [
         "/tiles/x/99/0/0.mvt",
         "/tiles/communes/99/0/0.mvt",
@@ -151,7 +151,7 @@ async fn out_of_range_or_malformed_coordinates_are_json_400s() {
 
 #[tokio::test]
 async fn tile_urls_with_missing_segments_are_json_404s_not_the_viewer() {
-    let reply = get(&demo_app(), "/tiles/communes/8/1").await;
+    let reply = get(&demo_app().await, "/tiles/communes/8/1").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.json()["code"], "not_found");
 }
@@ -159,7 +159,7 @@ async fn tile_urls_with_missing_segments_are_json_404s_not_the_viewer() {
 #[tokio::test]
 async fn tilejson_describes_the_layer_its_fields_and_an_absolute_tile_url() {
     let reply = get_with(
-        &demo_app(),
+        &demo_app().await,
         "/tiles/communes.json",
         &[("host", "maps.example.org:8080")],
     )
@@ -189,7 +189,67 @@ async fn tilejson_describes_the_layer_its_fields_and_an_absolute_tile_url() {
 
 #[tokio::test]
 async fn tilejson_of_an_unknown_layer_is_a_json_404() {
-    let reply = get(&demo_app(), "/tiles/nope.json").await;
+    let reply = get(&demo_app().await, "/tiles/nope.json").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.json()["code"], "not_found");
+}
+
+#[tokio::test]
+async fn brotli_is_preferred_when_accepted_and_inflates_to_the_same_tile() {
+    let app = demo_app().await;
+    let plain = get(&app, BREST_Z8).await;
+    let br = get_with(&app, BREST_Z8, &[("accept-encoding", "gzip, deflate, br")]).await;
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    let mut inflated = Vec::new();
+    brotli::Decompressor::new(&br.body[..], 4096)
+        .read_to_end(&mut inflated)
+        .unwrap();
+    assert_eq!(inflated, plain.body);
+}
+
+#[tokio::test]
+async fn a_known_etag_is_answered_304_without_a_body() {
+    let app = demo_app().await;
+    let first = get_with(&app, BREST_Z8, &[("accept-encoding", "gzip")]).await;
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    assert_eq!(first.header("cache-control"), Some("public, max-age=3600"));
+    let again = get_with(
+        &app,
+        BREST_Z8,
+        &[("accept-encoding", "gzip"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    // The identity representation has its own tag: the gzip one does not match it.
+    let other = get_with(&app, BREST_Z8, &[("if-none-match", &etag)]).await;
+    assert_eq!(other.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_count_cache_misses_and_hits() {
+    let app = demo_app().await;
+    get(&app, BREST_Z8).await;
+    get(&app, BREST_Z8).await;
+    let reply = get(&app, "/metrics").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let text = String::from_utf8(reply.body).unwrap();
+    assert!(
+        text.contains("kartenn_tile_cache_misses_total 1\n"),
+        "{text}"
+    );
+    assert!(text.contains("kartenn_tile_cache_hits_total 1\n"), "{text}");
+    assert!(text.contains("kartenn_tile_cache_bytes "), "{text}");
+}
+
+#[tokio::test]
+async fn the_tileset_index_lists_every_layer_with_its_tilejson() {
+    let reply = get(&demo_app().await, "/tiles").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let sets: Vec<kartenn_common::TileSetSummary> = serde_json::from_slice(&reply.body).unwrap();
+    let ids: Vec<_> = sets.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["coastline", "communes", "countries", "mairies"]);
+    assert_eq!(sets[1].tilejson, "/tiles/communes.json");
 }

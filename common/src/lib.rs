@@ -11,4 +11,4 @@ pub use catalog::{Catalog, CatalogLayer, GeometryKind, LayerSource, LayerStyle};
 pub use color::Color;
 pub use config::{ClientConfig, InitialView};
 pub use error::{ApiErrorBody, ErrorCode};
-pub use tilejson::{TileJson, VectorLayer};
+pub use tilejson::{TileJson, TileSetSummary, VectorLayer};

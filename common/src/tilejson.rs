@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::GeometryKind;
+
 /// A TileJSON 3.0.0 document describing one vector tile set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TileJson {
@@ -28,6 +30,19 @@ pub struct VectorLayer {
     pub id: String,
     /// Attribute name → `"String"`, `"Number"` or `"Boolean"`.
     pub fields: BTreeMap<String, String>,
+    pub minzoom: u8,
+    pub maxzoom: u8,
+}
+
+/// One entry of `GET /tiles`: a tile set and where its TileJSON is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TileSetSummary {
+    pub id: String,
+    pub title: String,
+    /// Root-relative URL of the TileJSON document.
+    pub tilejson: String,
+    pub geometry: GeometryKind,
+    pub bounds: [f64; 4],
     pub minzoom: u8,
     pub maxzoom: u8,
 }

@@ -61,17 +61,47 @@ impl IntoResponse for ApiError {
 
 impl From<TileError> for ApiError {
     fn from(err: TileError) -> Self {
+        Self::from(&err)
+    }
+}
+
+/// Errors shared between waiters of one cached computation arrive behind an `Arc`.
+impl From<std::sync::Arc<TileError>> for ApiError {
+    fn from(err: std::sync::Arc<TileError>) -> Self {
+        Self::from(&*err)
+    }
+}
+
+impl From<&TileError> for ApiError {
+    fn from(err: &TileError) -> Self {
         match err {
             TileError::UnknownLayer(_) => Self::not_found(err.to_string()),
-            TileError::BadRequest(message) => Self::bad_request(message),
+            TileError::BadRequest(message) => Self::bad_request(message.clone()),
             TileError::Source(source) => source.into(),
+            TileError::Shared(inner) => Self::from(&**inner),
+        }
+    }
+}
+
+impl From<&SourceError> for ApiError {
+    fn from(err: &SourceError) -> Self {
+        match err {
+            SourceError::Remote { .. } => {
+                tracing::error!(error = %err, "remote source failed");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    ErrorCode::Upstream,
+                    "a remote data source did not answer correctly",
+                )
+            }
+            _ => Self::internal(err),
         }
     }
 }
 
 impl From<SourceError> for ApiError {
     fn from(err: SourceError) -> Self {
-        Self::internal(&err)
+        Self::from(&err)
     }
 }
 

@@ -24,6 +24,70 @@ pub struct SourceInfo {
     pub feature_count: u64,
 }
 
+/// Which attributes tiles carry: `"all"` (default), `"none"`, or a list of names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FieldSelection {
+    #[default]
+    All,
+    None,
+    Only(Vec<String>),
+}
+
+impl FieldSelection {
+    pub fn selects(&self, name: &str) -> bool {
+        match self {
+            FieldSelection::All => true,
+            FieldSelection::None => false,
+            FieldSelection::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldSelection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            List(Vec<String>),
+        }
+        match Raw::deserialize(deserializer)? {
+            Raw::Word(w) if w == "all" => Ok(Self::All),
+            Raw::Word(w) if w == "none" => Ok(Self::None),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "fields must be \"all\", \"none\" or a list of names, not \"{w}\""
+            ))),
+            Raw::List(names) => Ok(Self::Only(names)),
+        }
+    }
+}
+
+/// How a source makes its tiles (from the layer's configuration).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceOptions {
+    /// Name of the layer inside the tiles.
+    pub layer_name: String,
+    pub fields: FieldSelection,
+    /// Douglas–Peucker tolerance below `maxzoom`, in tile units (1/8 px); 0 disables.
+    pub simplify: f64,
+    /// No tile below this zoom (answered empty).
+    pub minzoom: u8,
+    /// Deepest zoom with full reduction; deeper tiles keep everything.
+    pub maxzoom: u8,
+}
+
+impl SourceOptions {
+    pub fn named(layer_name: &str) -> Self {
+        Self {
+            layer_name: layer_name.to_owned(),
+            fields: FieldSelection::All,
+            simplify: 1.0,
+            minzoom: 0,
+            maxzoom: 14,
+        }
+    }
+}
+
 /// A provider of encoded vector tiles.
 #[async_trait]
 pub trait TileSource: Send + Sync {
@@ -56,6 +120,8 @@ pub enum SourceError {
         feature: usize,
         reason: String,
     },
+    #[error("{url}: {reason}")]
+    Remote { url: String, reason: String },
     #[error("tile task failed: {0}")]
     Task(String),
 }

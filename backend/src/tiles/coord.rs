@@ -104,6 +104,7 @@ pub struct TileTransform {
     scale: f64,
     origin_x: f64,
     origin_y: f64,
+    lon_shift: f64,
 }
 
 impl TileTransform {
@@ -113,13 +114,20 @@ impl TileTransform {
             scale: tile.world_tiles() * extent,
             origin_x: f64::from(tile.x) * extent,
             origin_y: f64::from(tile.y) * extent,
+            lon_shift: 0.0,
         }
+    }
+
+    /// The same transform for data drawn `lon_shift` degrees away (a world copy).
+    #[must_use]
+    pub fn shifted(self, lon_shift: f64) -> Self {
+        Self { lon_shift, ..self }
     }
 
     #[inline]
     pub fn apply(&self, lon: f64, lat: f64) -> [f64; 2] {
         [
-            lon_to_normalized_x(lon).mul_add(self.scale, -self.origin_x),
+            lon_to_normalized_x(lon + self.lon_shift).mul_add(self.scale, -self.origin_x),
             lat_to_normalized_y(lat).mul_add(self.scale, -self.origin_y),
         ]
     }

@@ -6,6 +6,7 @@ pub mod coord;
 pub mod geometry;
 pub mod mvt;
 pub mod routes;
+pub mod service;
 pub mod simplify;
 pub mod tilejson;
 
@@ -27,6 +28,9 @@ pub enum TileError {
     BadRequest(String),
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The same failure, shared by every request that waited for one computation.
+    #[error(transparent)]
+    Shared(#[from] std::sync::Arc<TileError>),
 }
 
 pub type TileResult<T> = Result<T, TileError>;

@@ -1,26 +1,25 @@
-//! `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (made on the fly, gzip when the client accepts it,
-//! 204 when empty) and `GET /tiles/{layer}.json` (TileJSON 3.0.0).
-
-use std::io::Write;
+//! `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (made on the fly and cached; brotli or gzip as the
+//! client accepts; strong ETag and `If-None-Match` → 304; 204 when empty),
+//! `GET /tiles/{layer}.json` (TileJSON 3.0.0) and `GET /tiles` (the tile sets).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use kartenn_common::TileSetSummary;
 
+use super::service::Encoding;
 use super::{TileCoord, TileError, tilejson};
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::state::AppState;
 
 pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
-const TILE_CACHE_CONTROL: &str = "public, max-age=3600";
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/tiles", get(index))
         .route("/tiles/{tileset}", get(tilejson_handler))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tile))
 }
@@ -40,51 +39,56 @@ async fn tile(
         .tilesets
         .get(&layer)
         .ok_or_else(|| TileError::UnknownLayer(layer.clone()))?;
-    let Some(bytes) = set.source.tile(coord).await? else {
-        return Ok(empty_tile());
-    };
-    let gzip = accepts_gzip(&headers);
-    let body = if gzip {
-        tokio::task::spawn_blocking(move || gzip_bytes(&bytes))
-            .await
-            .map_err(|e| ApiError::internal(&e))?
-            .map_err(|e| ApiError::internal(&e))?
+    let encoding = negotiate(&headers);
+    let tile = state
+        .tiles
+        .get(&layer, &set.source, coord, encoding)
+        .await?;
+    let mut response = if if_none_match(&headers, &tile.etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if tile.body.is_empty() {
+        StatusCode::NO_CONTENT.into_response()
     } else {
-        bytes
-    };
-    let mut response = (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(MVT_CONTENT_TYPE),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(TILE_CACHE_CONTROL),
-            ),
-            (header::VARY, HeaderValue::from_static("accept-encoding")),
-        ],
-        body,
-    )
-        .into_response();
-    if gzip {
+        let mut response = tile.body.clone().into_response();
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(MVT_CONTENT_TYPE),
+        );
+        if let Some(coding) = encoding.header() {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
         response
-            .headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    };
+    let h = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&tile.etag) {
+        h.insert(header::ETAG, etag);
     }
+    h.insert(header::CACHE_CONTROL, state.tile_cache_control.clone());
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     Ok(response)
 }
 
-/// No feature touches the tile: `204 No Content`, cached like any tile.
-fn empty_tile() -> Response {
-    (
-        StatusCode::NO_CONTENT,
-        [(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(TILE_CACHE_CONTROL),
-        )],
-    )
-        .into_response()
+/// Every tile set, for clients discovering what is served.
+async fn index(State(state): State<AppState>) -> Json<Vec<TileSetSummary>> {
+    let mut sets: Vec<TileSetSummary> = state
+        .tilesets
+        .values()
+        .map(|set| {
+            let info = set.source.info();
+            TileSetSummary {
+                id: set.config.id.clone(),
+                title: set.config.title.clone(),
+                tilejson: format!("/tiles/{}.json", set.config.id),
+                geometry: info.geometry,
+                bounds: info.bounds,
+                minzoom: set.config.minzoom,
+                maxzoom: set.config.maxzoom,
+            }
+        })
+        .collect();
+    sets.sort_by(|a, b| a.id.cmp(&b.id));
+    Json(sets)
 }
 
 async fn tilejson_handler(
@@ -121,28 +125,49 @@ fn request_origin(headers: &HeaderMap) -> Option<String> {
     plausible.then(|| format!("http://{host}"))
 }
 
-/// True when `Accept-Encoding` admits gzip (explicitly or by `*`) with a non-zero weight.
-pub fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
+/// The best coding the client accepts (`Accept-Encoding`, q-values honoured): brotli, then
+/// gzip, then none. A coding given `q=0` (directly or through `*`) is refused.
+pub fn negotiate(headers: &HeaderMap) -> Encoding {
+    let (mut br, mut gzip, mut star) = (None, None, None);
+    for item in headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim();
-            let weight = parts
-                .filter_map(|p| p.trim().strip_prefix("q="))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && weight > 0.0
-        })
+    {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match coding.as_str() {
+            "br" => br = Some(q),
+            "gzip" | "x-gzip" => gzip = Some(q),
+            "*" => star = Some(q),
+            _ => {}
+        }
+    }
+    let br = br.or(star).unwrap_or(0.0);
+    let gzip = gzip.or(star).unwrap_or(0.0);
+    if br > 0.0 && br >= gzip {
+        Encoding::Brotli
+    } else if gzip > 0.0 {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
 }
 
-fn gzip_bytes(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(bytes.len() / 2), Compression::default());
-    encoder.write_all(bytes)?;
-    encoder.finish()
+/// True when `If-None-Match` names `etag` (or is `*`); weak comparison, as RFC 9110 asks.
+pub fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == etag)
 }
 
 #[cfg(test)]
@@ -159,14 +184,34 @@ mod tests {
     }
 
     #[test]
-    fn gzip_is_used_only_when_the_client_accepts_it() {
-        assert!(accepts_gzip(&with_encoding("gzip")));
-        assert!(accepts_gzip(&with_encoding("br, gzip;q=0.5")));
-        assert!(accepts_gzip(&with_encoding("GZIP")));
-        assert!(accepts_gzip(&with_encoding("*")));
-        assert!(!accepts_gzip(&with_encoding("gzip;q=0")));
-        assert!(!accepts_gzip(&with_encoding("br, deflate")));
-        assert!(!accepts_gzip(&HeaderMap::new()));
+    fn the_best_accepted_coding_is_chosen() {
+        assert_eq!(negotiate(&with_encoding("gzip")), Encoding::Gzip);
+        assert_eq!(
+            negotiate(&with_encoding("gzip, deflate, br")),
+            Encoding::Brotli
+        );
+        assert_eq!(negotiate(&with_encoding("br;q=0.5, gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&with_encoding("GZIP")), Encoding::Gzip);
+        assert_eq!(negotiate(&with_encoding("*")), Encoding::Brotli);
+        assert_eq!(negotiate(&with_encoding("*, br;q=0")), Encoding::Gzip);
+        assert_eq!(negotiate(&with_encoding("gzip;q=0")), Encoding::Identity);
+        assert_eq!(negotiate(&with_encoding("deflate")), Encoding::Identity);
+        assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
+    }
+
+    #[test]
+    fn if_none_match_matches_listed_weak_or_star_tags() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"a\", W/\"b\""),
+        );
+        assert!(if_none_match(&headers, "\"a\""));
+        assert!(if_none_match(&headers, "\"b\""));
+        assert!(!if_none_match(&headers, "\"c\""));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(if_none_match(&headers, "\"c\""));
+        assert!(!if_none_match(&HeaderMap::new(), "\"a\""));
     }
 
     #[test]

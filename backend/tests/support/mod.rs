@@ -28,12 +28,16 @@ pub fn demo_config(viewer_dir: &Path) -> Config {
 }
 
 /// The whole application on the demo data, without a built viewer.
-pub fn demo_app() -> Router {
-    app_with(&demo_config(Path::new("/nonexistent-viewer")))
+pub async fn demo_app() -> Router {
+    app_with(&demo_config(Path::new("/nonexistent-viewer"))).await
 }
 
-pub fn app_with(config: &Config) -> Router {
-    kartenn::app(AppState::from_config(config).expect("demo sources open"))
+pub async fn app_with(config: &Config) -> Router {
+    kartenn::app(
+        AppState::from_config(config)
+            .await
+            .expect("demo sources open"),
+    )
 }
 
 pub fn layer<'a>(config: &'a Config, id: &str) -> &'a LayerConfig {

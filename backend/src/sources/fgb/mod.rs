@@ -1,0 +1,172 @@
+//! FlatGeobuf tile source. The header and packed Hilbert R-tree are read once; a tile is then a
+//! bbox search of the tree followed by zero-copy reads of the hit features straight into the
+//! tile pipeline. A local file is held in memory; an `http(s)://` file stays remote and only the
+//! byte ranges of the features a tile needs are fetched (HTTP range requests), so stateless
+//! replicas can share data on object storage.
+
+pub mod meta;
+pub mod remote;
+pub mod render;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use self::meta::{FgbMeta, format_error, header_len};
+use self::remote::RemoteFile;
+use self::render::{Contiguous, search};
+use super::{SourceError, SourceInfo, SourceOptions, SourceResult, TileSource};
+use crate::tiles::TileCoord;
+
+/// A FlatGeobuf file served as vector tiles.
+pub struct FgbSource {
+    inner: Arc<Inner>,
+    info: SourceInfo,
+}
+
+struct Inner {
+    /// The file (or URL) named in messages.
+    path: PathBuf,
+    meta: FgbMeta,
+    options: SourceOptions,
+    store: Store,
+}
+
+enum Store {
+    /// The whole file.
+    Memory(Vec<u8>),
+    Remote(RemoteFile),
+}
+
+impl FgbSource {
+    /// Opens a local file, reading it into memory.
+    pub fn open(path: &Path, options: SourceOptions) -> SourceResult<Self> {
+        let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_bytes(path, bytes, options)
+    }
+
+    /// Reads an in-memory file; `path` is only used in messages.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>, options: SourceOptions) -> SourceResult<Self> {
+        let head_len = header_len(path, &bytes)?;
+        let head = bytes
+            .get(..head_len)
+            .ok_or_else(|| format_error(path, "truncated header"))?;
+        let mut meta = FgbMeta::from_header(path, head, &options.fields)?;
+        check_crs(path, &meta)?;
+        let index = bytes.get(meta.index_begin..).unwrap_or_default();
+        meta.read_index(path, index)?;
+        Ok(Self::assemble(
+            path.to_owned(),
+            meta,
+            options,
+            Store::Memory(bytes),
+        ))
+    }
+
+    /// Opens a remote file: its header and index are fetched now, features per tile.
+    pub async fn open_url(url: &str, options: SourceOptions) -> SourceResult<Self> {
+        let (meta, remote) = RemoteFile::open(url, &options.fields).await?;
+        let path = PathBuf::from(url);
+        check_crs(&path, &meta)?;
+        Ok(Self::assemble(path, meta, options, Store::Remote(remote)))
+    }
+
+    fn assemble(path: PathBuf, meta: FgbMeta, options: SourceOptions, store: Store) -> Self {
+        let info = SourceInfo {
+            layer_name: options.layer_name.clone(),
+            geometry: meta.geometry,
+            bounds: meta.bounds,
+            fields: meta.fields(),
+            feature_count: meta.feature_count,
+        };
+        Self {
+            inner: Arc::new(Inner {
+                path,
+                meta,
+                options,
+                store,
+            }),
+            info,
+        }
+    }
+
+    /// Makes a tile of a local source on the calling thread (benchmarks and tests).
+    pub fn render(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
+        self.inner.render_local(tile)
+    }
+}
+
+fn check_crs(path: &Path, meta: &FgbMeta) -> SourceResult<()> {
+    if meta.crs != 0 && meta.crs != 4326 {
+        return Err(SourceError::UnsupportedCrs {
+            path: path.to_owned(),
+            code: meta.crs,
+        });
+    }
+    Ok(())
+}
+
+impl Inner {
+    fn render_local(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
+        let Store::Memory(bytes) = &self.store else {
+            return Err(SourceError::Task("not a local source".into()));
+        };
+        if tile.z < self.options.minzoom {
+            return Ok(None);
+        }
+        let hits = search(&self.meta, &self.path, tile)?;
+        let features = Contiguous(bytes.get(self.meta.features_begin..).unwrap_or_default());
+        render::render(
+            &self.meta,
+            &self.options,
+            &self.path,
+            tile,
+            &hits,
+            &features,
+        )
+    }
+}
+
+#[async_trait]
+impl TileSource for FgbSource {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    async fn tile(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
+        let inner = Arc::clone(&self.inner);
+        match &self.inner.store {
+            Store::Memory(_) => tokio::task::spawn_blocking(move || inner.render_local(tile))
+                .await
+                .map_err(|e| SourceError::Task(e.to_string()))?,
+            Store::Remote(remote) => {
+                if tile.z < inner.options.minzoom {
+                    return Ok(None);
+                }
+                let hits = search(&inner.meta, &inner.path, tile)?;
+                if hits.is_empty() {
+                    return Ok(None);
+                }
+                let fetched = remote.fetch(&inner.meta, &hits).await?;
+                tokio::task::spawn_blocking(move || {
+                    render::render(
+                        &inner.meta,
+                        &inner.options,
+                        &inner.path,
+                        tile,
+                        &hits,
+                        &fetched,
+                    )
+                })
+                .await
+                .map_err(|e| SourceError::Task(e.to_string()))?
+            }
+        }
+    }
+}
