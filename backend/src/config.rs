@@ -171,6 +171,9 @@ struct ServerSection {
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub bind: Option<SocketAddr>,
+    /// FlatGeobuf files (or URLs) to serve as layers named after their file stems, in place of
+    /// the configured or demo layers.
+    pub files: Vec<PathBuf>,
 }
 
 impl Config {
@@ -228,6 +231,7 @@ impl Config {
         let public_url = env("KARTENN_PUBLIC_URL").or(parsed.server.public_url);
 
         let layers = match parsed.layers {
+            _ if !overrides.files.is_empty() => file_layers(&overrides.files),
             Some(layers) => layers
                 .into_iter()
                 .map(|mut l| {
@@ -330,6 +334,70 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// One layer per file, named after the file stem (made URL-safe and unique), each with its own
+/// colour.
+pub fn file_layers(files: &[PathBuf]) -> Vec<LayerConfig> {
+    const PALETTE: [Color; 6] = [
+        Color::rgb(0x1f, 0x77, 0xb4),
+        Color::rgb(0xd6, 0x27, 0x28),
+        Color::rgb(0x2c, 0xa0, 0x2c),
+        Color::rgb(0x94, 0x67, 0xbd),
+        Color::rgb(0xff, 0x7f, 0x0e),
+        Color::rgb(0x17, 0xbe, 0xcf),
+    ];
+    let mut used = HashSet::new();
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let mut base: String = stem
+                .to_lowercase()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .take(56)
+                .collect();
+            if base.is_empty() {
+                "layer".clone_into(&mut base);
+            }
+            let mut id = base.clone();
+            let mut n = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            let color = PALETTE[i % PALETTE.len()];
+            LayerConfig {
+                id,
+                title: stem,
+                description: None,
+                attribution: None,
+                path: path.clone(),
+                fields: FieldSelection::All,
+                simplify: default_simplify(),
+                minzoom: 0,
+                maxzoom: default_layer_maxzoom(),
+                visible: true,
+                style: LayerStyle {
+                    fill: Some(Color { a: 0x66, ..color }),
+                    stroke: Some(color),
+                    stroke_width: 1.2,
+                    point_radius: 4.0,
+                },
+            }
+        })
+        .collect()
 }
 
 /// Layer identifiers appear in URLs: keep them boring.
@@ -525,6 +593,7 @@ mod tests {
 
         let cli = Overrides {
             bind: Some("127.0.0.1:9100".parse().unwrap()),
+            files: Vec::new(),
         };
         let config = Config::from_parts(
             parse(text, Path::new("x")).unwrap(),
@@ -625,5 +694,27 @@ mod tests {
         );
         let err = layer("\"some\"").unwrap_err();
         assert!(err.to_string().contains("some"), "{err}");
+    }
+
+    #[test]
+    fn files_on_the_command_line_become_layers_named_after_their_stems() {
+        let cli = Overrides {
+            bind: None,
+            files: vec![
+                PathBuf::from("/data/Communes France.fgb"),
+                PathBuf::from("/other/communes-france.fgb"),
+                PathBuf::from("https://s3.example.org/roads.fgb"),
+            ],
+        };
+        let config =
+            Config::from_parts(FileConfig::default(), Path::new("."), &no_env, &cli).unwrap();
+        let ids: Vec<_> = config.layers.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, ["communes-france", "communes-france-2", "roads"]);
+        assert_eq!(config.layers[0].title, "Communes France");
+        assert_eq!(
+            config.layers[2].url(),
+            Some("https://s3.example.org/roads.fgb")
+        );
+        assert_ne!(config.layers[0].style.stroke, config.layers[1].style.stroke);
     }
 }

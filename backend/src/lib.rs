@@ -10,6 +10,7 @@ pub mod http;
 pub mod sources;
 pub mod state;
 pub mod tiles;
+pub mod upstream;
 
 use std::net::SocketAddr;
 

@@ -25,6 +25,9 @@ struct Cli {
 enum Command {
     /// Serve the viewer, the API and vector tiles (the bundled demo without a configuration).
     Serve {
+        /// FlatGeobuf files (or http(s) URLs) to serve as layers named after their stems,
+        /// instead of the configured layers.
+        files: Vec<PathBuf>,
         /// Address to listen on (default 127.0.0.1:8080; port 0 picks a free one).
         #[arg(long)]
         bind: Option<SocketAddr>,
@@ -35,8 +38,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // TLS for remote sources (and upstream OGC servers): one crypto provider, process-wide.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let filter = EnvFilter::try_from_env("KARTENN_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
     tracing_subscriber::fmt()
@@ -45,13 +46,17 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { bind, config } => serve(bind, config.as_deref()),
+        Command::Serve {
+            files,
+            bind,
+            config,
+        } => serve(Overrides { bind, files }, config.as_deref()),
     }
 }
 
-fn serve(bind: Option<SocketAddr>, config_file: Option<&Path>) -> ExitCode {
+fn serve(overrides: Overrides, config_file: Option<&Path>) -> ExitCode {
     let env = |key: &str| std::env::var(key).ok();
-    let config = match Config::load(config_file, &env, &Overrides { bind }) {
+    let config = match Config::load(config_file, &env, &overrides) {
         Ok(config) => config,
         Err(err) => {
             eprintln!("kartenn: {err}");

@@ -38,6 +38,11 @@ impl Server {
     /// The binary is `$KARTENN_BIN`, else `target/debug/kartenn`; the viewer `$KARTENN_VIEWER_DIR`,
     /// else `dist/` (both built by `cargo xtask test`).
     pub async fn start() -> Result<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// Like [`Self::start`], with more arguments for `kartenn serve` (files to serve, say).
+    pub async fn start_with(args: &[&str]) -> Result<Self> {
         let root = workspace_root();
         let bin = std::env::var_os("KARTENN_BIN")
             .map_or_else(|| root.join("target/debug/kartenn"), PathBuf::from);
@@ -54,6 +59,7 @@ impl Server {
         }
         let mut child = Command::new(&bin)
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
             .env("KARTENN_VIEWER_DIR", &viewer)
             .env("KARTENN_DEMO_DIR", root.join("data/demo"))
             .env_remove("KARTENN_BIND")
@@ -81,6 +87,79 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
+    }
+}
+
+/// An HTTP client for talking to the servers under test.
+pub fn http_client() -> Result<reqwest::Client> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .build()
+        .context("building an HTTP client")
+}
+
+/// A static file server with HTTP range support (Debian's lighttpd) on a free loopback port.
+pub struct StaticServer {
+    child: Child,
+    _dir: TempDir,
+    pub url: String,
+}
+
+impl StaticServer {
+    pub async fn start(root: &Path) -> Result<Self> {
+        let port = free_port()?;
+        let dir =
+            std::env::temp_dir().join(format!("kartenn-lighttpd-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let dir = TempDir(dir);
+        let conf = dir.0.join("lighttpd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "server.document-root = \"{}\"\nserver.bind = \"127.0.0.1\"\nserver.port = {port}\n\
+                 server.errorlog = \"{}\"\nmimetype.assign = (\".fgb\" => \"application/octet-stream\")\n",
+                root.display(),
+                dir.0.join("error.log").display()
+            ),
+        )?;
+        let child = Command::new(lighttpd_binary())
+            .args(["-D", "-f"])
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting lighttpd (apt-get install lighttpd; `cargo xtask test` does it)")?;
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            if Instant::now() > deadline {
+                bail!("lighttpd did not listen on {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(Self {
+            child,
+            _dir: dir,
+            url,
+        })
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+fn lighttpd_binary() -> &'static str {
+    if Path::new("/usr/sbin/lighttpd").is_file() {
+        "/usr/sbin/lighttpd"
+    } else {
+        "lighttpd"
     }
 }
 

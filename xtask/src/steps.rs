@@ -143,7 +143,7 @@ pub fn test(args: &[String]) -> Result<(), String> {
 
     build_viewer(&env)?;
 
-    step("browser end-to-end tests (real kartenn, headless Chromium)");
+    step("end-to-end tests (real kartenn, headless Chromium, lighttpd)");
     run_cmd(&mut cargo(&env, &["build", "-p", "kartenn"]))?;
     run_cmd(
         cargo(

@@ -1,6 +1,7 @@
 //! Finds or installs the tools the build needs, once per machine: the wasm32 target, trunk,
 //! wasm-bindgen-cli at exactly Cargo.lock's wasm-bindgen, wasm-opt from npm `binaryen`, and for
-//! the browser tests Debian's Chromium and ChromeDriver. Nothing is downloaded at build time.
+//! the end-to-end tests Debian's Chromium, ChromeDriver and lighttpd. Nothing is downloaded at
+//! build time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,8 +76,11 @@ pub fn ensure(browser: bool) -> Result<ToolEnv, String> {
         ]))?;
     }
 
-    if browser && !(on_path(&env, "chromium") && on_path(&env, "chromedriver")) {
-        step("installing Chromium and ChromeDriver (Debian packages)");
+    let peers_present = on_path(&env, "chromium")
+        && on_path(&env, "chromedriver")
+        && (on_path(&env, "lighttpd") || Path::new("/usr/sbin/lighttpd").is_file());
+    if browser && !peers_present {
+        step("installing the test peers: Chromium, ChromeDriver, lighttpd (Debian packages)");
         let sudo = if output("id", &["-u"]).is_some_and(|u| u.trim() == "0") {
             vec![]
         } else {
@@ -91,7 +95,14 @@ pub fn ensure(browser: bool) -> Result<ToolEnv, String> {
             run_cmd(&mut cmd)
         };
         apt(&["update", "-qq"])?;
-        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])?;
+        apt(&[
+            "install",
+            "-y",
+            "-qq",
+            "chromium",
+            "chromium-driver",
+            "lighttpd",
+        ])?;
     }
     Ok(env)
 }

@@ -2,11 +2,9 @@
 //! then per tile only the byte ranges of the features it needs (neighbouring features merged
 //! into one request when the gap between them is small).
 
-use std::path::Path;
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_RANGE, RANGE};
+use std::path::Path;
 
 use super::meta::{FgbMeta, header_len};
 use super::render::{FeatureBytes, Hit, read_u32};
@@ -26,9 +24,7 @@ pub struct RemoteFile {
 
 impl RemoteFile {
     pub async fn open(url: &str, fields: &FieldSelection) -> SourceResult<(FgbMeta, Self)> {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
+        let client = crate::upstream::client_builder()
             .build()
             .map_err(|e| remote_error(url, &e.to_string()))?;
         let file = Self {
