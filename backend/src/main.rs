@@ -50,13 +50,13 @@ fn main() -> ExitCode {
             files,
             bind,
             config,
-        } => serve(Overrides { bind, files }, config.as_deref()),
+        } => serve(&Overrides { bind, files }, config.as_deref()),
     }
 }
 
-fn serve(overrides: Overrides, config_file: Option<&Path>) -> ExitCode {
+fn serve(overrides: &Overrides, config_file: Option<&Path>) -> ExitCode {
     let env = |key: &str| std::env::var(key).ok();
-    let config = match Config::load(config_file, &env, &overrides) {
+    let config = match Config::load(config_file, &env, overrides) {
         Ok(config) => config,
         Err(err) => {
             eprintln!("kartenn: {err}");
