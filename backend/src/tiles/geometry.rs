@@ -112,6 +112,11 @@ impl GeometryEncoder {
         self.kind
     }
 
+    /// Sets the geometry type of the next feature (for files mixing types).
+    pub fn set_kind(&mut self, kind: GeomType) {
+        self.kind = kind;
+    }
+
     pub fn commands(&self) -> &[u32] {
         &self.commands
     }

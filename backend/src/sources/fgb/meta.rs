@@ -78,22 +78,19 @@ impl FgbMeta {
             .map_err(|e| format_error(path, &format!("invalid header: {e}")))?;
         let geometry_type = header.geometry_type();
         let (kind, geometry) = match geometry_type {
-            GeometryType::Point | GeometryType::MultiPoint => {
-                (GeomType::Point, GeometryKind::Point)
-            }
-            GeometryType::LineString | GeometryType::MultiLineString => {
-                (GeomType::LineString, GeometryKind::Line)
-            }
-            GeometryType::Polygon | GeometryType::MultiPolygon => {
-                (GeomType::Polygon, GeometryKind::Polygon)
-            }
+            // Mixed files (`Unknown`): each feature says its own type; the layer is described
+            // as polygons until the first feature tells otherwise (see `FgbSource`).
+            GeometryType::Unknown => (GeomType::Polygon, GeometryKind::Polygon),
             other => {
-                return Err(format_error(
-                    path,
-                    &format!(
-                        "geometry type {other:?} is not supported; one of (Multi)Point, (Multi)LineString, (Multi)Polygon is needed"
-                    ),
-                ));
+                let kind = geom_type(other).ok_or_else(|| {
+                    format_error(
+                        path,
+                        &format!(
+                            "geometry type {other:?} is not supported; one of (Multi)Point, (Multi)LineString, (Multi)Polygon is needed"
+                        ),
+                    )
+                })?;
+                (kind, geometry_kind(kind))
             }
         };
         let columns: Vec<Column> = header
@@ -180,6 +177,24 @@ impl FgbMeta {
             .filter(|c| c.selected)
             .filter_map(|c| tilejson_type(c.kind).map(|t| (c.name.clone(), t.to_owned())))
             .collect()
+    }
+}
+
+/// The MVT geometry type of a FlatGeobuf geometry type, if tiles can carry it.
+pub fn geom_type(kind: GeometryType) -> Option<GeomType> {
+    match kind {
+        GeometryType::Point | GeometryType::MultiPoint => Some(GeomType::Point),
+        GeometryType::LineString | GeometryType::MultiLineString => Some(GeomType::LineString),
+        GeometryType::Polygon | GeometryType::MultiPolygon => Some(GeomType::Polygon),
+        _ => None,
+    }
+}
+
+pub fn geometry_kind(kind: GeomType) -> GeometryKind {
+    match kind {
+        GeomType::Point => GeometryKind::Point,
+        GeomType::LineString => GeometryKind::Line,
+        GeomType::Polygon => GeometryKind::Polygon,
     }
 }
 

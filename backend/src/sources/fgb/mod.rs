@@ -61,6 +61,9 @@ impl FgbSource {
         check_crs(path, &meta)?;
         let index = bytes.get(meta.index_begin..).unwrap_or_default();
         meta.read_index(path, index)?;
+        if meta.geometry_type == flatgeobuf::GeometryType::Unknown {
+            meta.geometry = first_feature_kind(&meta, &bytes).unwrap_or(meta.geometry);
+        }
         Ok(Self::assemble(
             path.to_owned(),
             meta,
@@ -100,6 +103,15 @@ impl FgbSource {
     pub fn render(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
         self.inner.render_local(tile)
     }
+}
+
+/// For a file mixing geometry types: the kind of its first feature.
+fn first_feature_kind(meta: &FgbMeta, bytes: &[u8]) -> Option<kartenn_common::GeometryKind> {
+    use render::FeatureBytes;
+    let features = Contiguous(bytes.get(meta.features_begin..)?);
+    let feature = flatgeobuf::size_prefixed_root_as_feature(features.feature(0)?).ok()?;
+    let kind = meta::geom_type(feature.geometry()?.type_())?;
+    Some(meta::geometry_kind(kind))
 }
 
 fn check_crs(path: &Path, meta: &FgbMeta) -> SourceResult<()> {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
 
-use super::meta::{Column, FgbMeta};
+use super::meta::{Column, FgbMeta, geom_type};
 use crate::sources::{SourceError, SourceOptions, SourceResult};
 use crate::tiles::clip::ClipBox;
 use crate::tiles::coord::TileTransform;
@@ -106,8 +106,16 @@ pub fn render(
         let Some(geometry) = feature.geometry() else {
             continue;
         };
+        let own = match geometry.type_() {
+            GeometryType::Unknown => meta.geometry_type,
+            own => own,
+        };
+        let Some(kind) = geom_type(own) else {
+            continue;
+        };
         let transform = TileTransform::new(tile, EXTENT).shifted(hit.lon_shift);
         encoder.reset();
+        encoder.set_kind(kind);
         encode_geometry(
             &geometry,
             meta.geometry_type,
