@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod config;
 pub mod http;
+pub mod import;
 pub mod sources;
 pub mod state;
 pub mod tiles;

@@ -23,6 +23,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Convert GeoJSON, Shapefile, GeoPackage, CSV or FlatGeobuf into an indexed FlatGeobuf in
+    /// EPSG:4326, ready to serve.
+    Import(ImportArgs),
     /// Serve the viewer, the API and vector tiles (the bundled demo without a configuration).
     Serve {
         /// FlatGeobuf files (or http(s) URLs) to serve as layers named after their stems,
@@ -37,6 +40,36 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The file to import (.geojson/.json, .shp, .gpkg, .csv, .fgb).
+    input: PathBuf,
+    /// The FlatGeobuf to write (replaced only once the import succeeded).
+    #[arg(long, short)]
+    output: PathBuf,
+    /// GeoPackage table, when the file holds several.
+    #[arg(long)]
+    layer: Option<String>,
+    /// CRS of the input when the file does not say it (e.g. EPSG:2154), or to override it.
+    #[arg(long = "s-srs")]
+    source_crs: Option<String>,
+    /// CSV: column holding WKT geometries.
+    #[arg(long)]
+    wkt_column: Option<String>,
+    /// CSV: longitude (x) column.
+    #[arg(long)]
+    lon_column: Option<String>,
+    /// CSV: latitude (y) column.
+    #[arg(long)]
+    lat_column: Option<String>,
+    /// CSV: field delimiter (one character; default `,`, tab for .tsv).
+    #[arg(long)]
+    delimiter: Option<char>,
+    /// Skip features with broken geometry (they are listed) instead of failing.
+    #[arg(long)]
+    skip_invalid: bool,
+}
+
 fn main() -> ExitCode {
     let filter = EnvFilter::try_from_env("KARTENN_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
@@ -46,6 +79,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     match cli.command {
+        Command::Import(args) => import(&args),
         Command::Serve {
             files,
             bind,
@@ -93,6 +127,73 @@ fn serve(overrides: &Overrides, config_file: Option<&Path>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("kartenn: cannot serve on {}: {err}", config.server.bind);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn import(args: &ImportArgs) -> ExitCode {
+    use kartenn::import::{ImportOptions, Progress};
+    let delimiter = match args.delimiter.map(u8::try_from) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            eprintln!("kartenn import: the delimiter must be a single ASCII character");
+            return ExitCode::from(2);
+        }
+    };
+    let options = ImportOptions {
+        input: args.input.clone(),
+        output: args.output.clone(),
+        layer: args.layer.clone(),
+        source_crs: args.source_crs.clone(),
+        wkt_column: args.wkt_column.clone(),
+        lon_column: args.lon_column.clone(),
+        lat_column: args.lat_column.clone(),
+        delimiter,
+        skip_invalid: args.skip_invalid,
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!("reading {}", args.input.display()));
+    let mut writing = false;
+    let result = kartenn::import::run(&options, &mut |progress| match progress {
+        Progress::Read(n) => {
+            bar.set_message(format!("reading {}: {n} features", args.input.display()));
+        }
+        Progress::Write { done, total } => {
+            if !writing {
+                writing = true;
+                bar.set_length(total as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "writing {wide_bar} {pos}/{len} features",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+            }
+            bar.set_position(done as u64);
+        }
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(report) => {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "imported {} features from {} ({}) into {} ({} bytes, EPSG:4326, indexed)",
+                report.features,
+                args.input.display(),
+                report.source_crs,
+                report.output.display(),
+                report.bytes
+            );
+            for skipped in &report.skipped {
+                let _ = writeln!(out, "skipped {skipped}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("kartenn import: {err}");
             ExitCode::FAILURE
         }
     }

@@ -40,7 +40,7 @@ impl AppState {
                 FgbSource::open_url(url, options).await?
             } else {
                 let path = layer.path.clone();
-                tokio::task::spawn_blocking(move || FgbSource::open(&path, options))
+                tokio::task::spawn_blocking(move || FgbSource::open_reprojecting(&path, options))
                     .await
                     .map_err(|e| SourceError::Task(e.to_string()))??
             };

@@ -112,7 +112,7 @@ pub enum SourceError {
         "{path} has no spatial index; rewrite it with `ogr2ogr -f FlatGeobuf -lco SPATIAL_INDEX=YES`"
     )]
     NoIndex { path: PathBuf },
-    #[error("{path} is in EPSG:{code}; this version serves EPSG:4326 data only")]
+    #[error("{path} is in EPSG:{code}; reproject it with `kartenn import`")]
     UnsupportedCrs { path: PathBuf, code: i32 },
     #[error("{path}: feature {feature} is corrupt: {reason}")]
     CorruptFeature {

@@ -51,6 +51,27 @@ impl FgbSource {
         Self::from_bytes(path, bytes, options)
     }
 
+    /// Opens a local file like [`Self::open`]; a file in another CRS than EPSG:4326 is
+    /// reprojected in memory first (once, at start-up; `kartenn import` does it ahead of time).
+    pub fn open_reprojecting(path: &Path, options: SourceOptions) -> SourceResult<Self> {
+        match Self::open(path, options.clone()) {
+            Err(SourceError::UnsupportedCrs { code, .. }) => {
+                tracing::warn!(
+                    file = %path.display(),
+                    crs = code,
+                    "reprojecting to EPSG:4326 in memory; `kartenn import` the file to skip this at start-up"
+                );
+                let bytes =
+                    crate::import::reproject_flatgeobuf(path).map_err(|e| SourceError::Format {
+                        path: path.to_owned(),
+                        reason: e.to_string(),
+                    })?;
+                Self::from_bytes(path, bytes, options)
+            }
+            other => other,
+        }
+    }
+
     /// Reads an in-memory file; `path` is only used in messages.
     pub fn from_bytes(path: &Path, bytes: Vec<u8>, options: SourceOptions) -> SourceResult<Self> {
         let head_len = header_len(path, &bytes)?;

@@ -71,6 +71,21 @@ fn a_file_without_spatial_index_is_refused_with_advice() {
 }
 
 #[test]
+fn a_file_in_another_crs_is_served_after_reprojection_on_load() {
+    let path = Path::new(FIXTURES).join("lambert93.fgb");
+    let source = FgbSource::open_reprojecting(&path, SourceOptions::named("c")).unwrap();
+    let [w, s, e, n] = source.info().bounds;
+    assert!(
+        w > -4.8 && e < -3.2 && s > 47.6 && n < 48.5,
+        "{:?}",
+        source.info().bounds
+    );
+    let lambert = features(&source, 5, 15, 11);
+    let wgs84 = features(&open("three_communes.fgb").unwrap(), 5, 15, 11);
+    assert_eq!(lambert.len(), wgs84.len());
+}
+
+#[test]
 fn a_file_in_another_crs_is_refused_naming_it() {
     let err = open("lambert93.fgb").err().unwrap();
     assert!(err.to_string().contains("EPSG:2154"), "{err}");
