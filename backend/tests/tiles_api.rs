@@ -253,3 +253,35 @@ async fn the_tileset_index_lists_every_layer_with_its_tilejson() {
     assert_eq!(ids, ["coastline", "communes", "countries", "mairies"]);
     assert_eq!(sets[1].tilejson, "/tiles/communes.json");
 }
+
+/// Every tile the demo produces over Brittany from z0 to z9, for every layer, decodes with an
+/// independent decoder and has coordinates within the buffered extent.
+#[tokio::test]
+async fn every_demo_tile_over_brittany_decodes_with_an_independent_decoder() {
+    let app = demo_app().await;
+    let mut decoded = 0;
+    for layer in ["countries", "communes", "coastline", "mairies"] {
+        for z in 0u8..=9 {
+            let n = 1u32 << z;
+            let x0 = ((-5.2 + 180.0) / 360.0 * f64::from(n)) as u32;
+            let x1 = ((-1.0 + 180.0) / 360.0 * f64::from(n)) as u32;
+            let row = |lat: f64| {
+                let y = (1.0 - lat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0;
+                (y * f64::from(n)) as u32
+            };
+            for x in x0..=x1 {
+                for y in row(48.9)..=row(47.2) {
+                    let reply = get(&app, &format!("/tiles/{layer}/{z}/{x}/{y}.mvt")).await;
+                    if reply.status == StatusCode::NO_CONTENT {
+                        continue;
+                    }
+                    assert_eq!(reply.status, StatusCode::OK, "{layer} {z}/{x}/{y}");
+                    let (_, features) = decode(reply.body);
+                    assert!(!features.is_empty(), "{layer} {z}/{x}/{y} has no feature");
+                    decoded += 1;
+                }
+            }
+        }
+    }
+    assert!(decoded > 40, "only {decoded} tiles");
+}

@@ -32,6 +32,7 @@ MARTIN_VERSION = "1.14.0"
 ZOOMS = range(5, 15)
 FRANCE = (-5.2, 41.3, 9.6, 51.1)  # metropolitan France, lon/lat
 SAMPLES_PER_ZOOM = 250
+DEEP_SAMPLES_PER_ZOOM = 1500
 
 
 def log(msg):
@@ -76,6 +77,19 @@ def split(url):
     hostport, _, path = rest.partition("/")
     host, _, port = hostport.partition(":")
     return host, int(port), "/" + path
+
+
+def cpu_seconds(pids):
+    """User + system CPU time of processes (and their reaped children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])
+        except OSError:
+            pass
+    return total / tick
 
 
 def peak_rss_kib(pid):
@@ -150,7 +164,10 @@ def request_list(points_csv, work):
         tiles.extend(zt)
     rng.shuffle(tiles)
     (work / "tiles.txt").write_text("".join(f"{z}/{x}/{y}\n" for z, x, y in tiles))
-    return tiles
+    # A longer list of deep tiles (z10-z14) for the comparison with a stored pyramid.
+    deep = sorted({tile_of(*rng.choice(pts), z) for z in range(10, 15) for _ in range(DEEP_SAMPLES_PER_ZOOM)})
+    rng.shuffle(deep)
+    return tiles, deep
 
 
 class Proc:
@@ -201,6 +218,10 @@ class Postgres:
     def sql(self, query):
         run([str(self.bin / "psql"), "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", "bench",
              "-d", "bench", "-c", query], stdout=subprocess.DEVNULL)
+
+    def backend_pids(self):
+        out = subprocess.run(["pgrep", "-u", "postgres", "postgres"], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
 
     def backend_peak_rss_kib(self):
         out = subprocess.run(["pgrep", "-f", f"postgres.*{self.dir}|postgres: bench"],
@@ -269,18 +290,32 @@ def sizes_by_zoom(url_of, tiles):
     return {z: (s[1] / s[0], s[2] / s[0]) for z, s in stats.items()}
 
 
-def bench(name, proc, url_of, tiles, work, args, extra_rss=None):
+def bench(name, start, url_of, tiles, deep_tiles, work, args, extra_pids=lambda: [], extra_rss=None):
+    """Cold then warm pass over all tiles on a fresh server, then a cold pass over the z >= 10
+    tiles on another fresh server (left running for the caller)."""
+    proc = start()
+    wait_http(url_of(0, 0, 0))
     base = proc.url
-    wait_http(url_of(5, 15, 11))
     (work / f"urls-{split(base)[1]}.txt").write_text(
         "".join(split(url_of(z, x, y))[2] + "\n" for z, x, y in tiles))
     log(f"{name}: cold pass ({len(tiles)} tiles once each)")
+    pids = lambda: [proc.p.pid] + extra_pids()
+    cpu0 = cpu_seconds(pids())
     cold = load_pass(base, work, args.connections)
+    cold["cpu_ms_per_tile"] = (cpu_seconds(pids()) - cpu0) * 1000 / max(cold["requests"], 1)
     log(f"{name}: warm pass (the same tiles again)")
     warm = load_pass(base, work, args.connections)
     rss = peak_rss_kib(proc.p.pid)
-    return {"name": name, "cold": cold, "warm": warm, "rss_mib": rss / 1024,
-            "extra_rss_mib": (extra_rss() / 1024) if extra_rss else None}
+    proc.stop()
+
+    proc = start()
+    wait_http(url_of(0, 0, 0))
+    (work / f"urls-{split(proc.url)[1]}.txt").write_text(
+        "".join(split(url_of(z, x, y))[2] + "\n" for z, x, y in deep_tiles))
+    log(f"{name}: cold pass over {len(deep_tiles)} tiles at z10-z14")
+    deep = load_pass(proc.url, work, args.connections)
+    return proc, {"name": name, "cold": cold, "warm": warm, "deep": deep, "rss_mib": rss / 1024,
+                  "extra_rss_mib": (extra_rss() / 1024) if extra_rss else None}
 
 
 def table(results, sizes, tiles):
@@ -298,6 +333,12 @@ def table(results, sizes, tiles):
                 f"| {r['name']} | {phase} | {p['tiles_per_s']:.0f} | {p['p50_ms']:.1f} | "
                 f"{p['p99_ms']:.1f} | {p['max_ms']:.0f} | "
                 f"{p['bytes'] / max(p['requests'], 1):.0f} | {rss} |")
+    lines += ["", f"Cold cache, {results[0]['deep']['requests']} other tiles at z10-z14 (fresh servers):", "",
+              "| server | tiles/s | p50 ms | p99 ms | CPU ms/tile (all zooms, cold) |", "|---|---:|---:|---:|---:|"]
+    for r in results:
+        d = r["deep"]
+        lines.append(f"| {r['name']} | {d['tiles_per_s']:.0f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} | "
+                     f"{r['cold']['cpu_ms_per_tile']:.2f} |")
     k, m = results[0], results[1]
     lines += ["", "Ratios Kartenn / Martin-from-PostGIS:", ""]
     for phase in ("cold", "warm"):
@@ -310,7 +351,9 @@ def table(results, sizes, tiles):
         lines.append(
             f"- Kartenn / Martin-from-MBTiles, cold: throughput "
             f"{k['cold']['tiles_per_s'] / b['cold']['tiles_per_s']:.2f}x, "
-            f"p99 {k['cold']['p99_ms'] / max(b['cold']['p99_ms'], 1e-9):.2f}x")
+            f"p99 {k['cold']['p99_ms'] / max(b['cold']['p99_ms'], 1e-9):.2f}x; "
+            f"z >= 10 cold: throughput {k['deep']['tiles_per_s'] / b['deep']['tiles_per_s']:.2f}x, "
+            f"p50 {k['deep']['p50_ms'] / max(b['deep']['p50_ms'], 1e-9):.2f}x")
     lines += ["", "Mean tile size by zoom (non-empty tiles; uncompressed / gzip, KB):", "",
               "| zoom | " + " | ".join(sizes) + " |", "|---|" + "---:|" * len(sizes)]
     for z in ZOOMS:
@@ -331,10 +374,10 @@ def main():
     args = ap.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    martin = ensure_tools(args.skip_install)
+    martin_bin = ensure_tools(args.skip_install)
     fgb, points = prepare_data(Path(args.data), work)
-    tiles = request_list(points, work)
-    log(f"{len(tiles)} tiles to request")
+    tiles, deep = request_list(points, work)
+    log(f"{len(tiles)} tiles to request, and {len(deep)} deep ones (z10-z14)")
 
     procs = []
     pg = Postgres(work)
@@ -342,38 +385,52 @@ def main():
         pg.load(fgb)
         results, sizes = [], {}
 
-        port = free_port()
         conf = work / "kartenn.toml"
         conf.write_text(f'[tiles]\ncache_size_mb = 1024\n[[layers]]\nid = "communes"\n'
                         f'title = "Communes"\npath = "{fgb}"\n')
-        k = Proc("kartenn", [str(ROOT / "target/release/kartenn"), "serve", "-c", str(conf),
-                             "--bind", f"127.0.0.1:{port}"], f"http://127.0.0.1:{port}",
-                 env=dict(os.environ, KARTENN_LOG="warn"))
-        procs.append(k)
-        k_url = lambda z, x, y: f"{k.url}/tiles/communes/{z}/{x}/{y}.mvt"
-        results.append(bench("Kartenn (FlatGeobuf)", k, k_url, tiles, work, args))
-        sizes["Kartenn"] = sizes_by_zoom(k_url, tiles)
-        k.stop()
 
-        port = free_port()
-        m = Proc("martin-pg", [martin, "--listen-addresses", f"127.0.0.1:{port}", "--cache-size", "1024",
-                               pg.url], f"http://127.0.0.1:{port}")
-        procs.append(m)
-        m_url = lambda z, x, y: f"{m.url}/communes/{z}/{x}/{y}"
-        results.append(bench("Martin (PostGIS)", m, m_url, tiles, work, args,
-                             extra_rss=pg.backend_peak_rss_kib))
+        def kartenn():
+            port = free_port()
+            return Proc("kartenn", [str(ROOT / "target/release/kartenn"), "serve", "-c", str(conf),
+                                    "--bind", f"127.0.0.1:{port}"], f"http://127.0.0.1:{port}",
+                        env=dict(os.environ, KARTENN_LOG="warn"))
+
+        def martin(target):
+            def start():
+                port = free_port()
+                return Proc("martin", [martin_bin, "--listen-addresses", f"127.0.0.1:{port}",
+                                       "--cache-size", "1024", target], f"http://127.0.0.1:{port}")
+            return start
+
+        current = {}
+
+        def tracked(key, start):
+            def go():
+                proc = start()
+                current[key] = proc
+                procs.append(proc)
+                return proc
+            return go
+
+        k_url = lambda z, x, y: f"{current['k'].url}/tiles/communes/{z}/{x}/{y}.mvt"
+        proc, r = bench("Kartenn (FlatGeobuf)", tracked("k", kartenn), k_url, tiles, deep, work, args)
+        results.append(r)
+        sizes["Kartenn"] = sizes_by_zoom(k_url, tiles)
+        proc.stop()
+
+        m_url = lambda z, x, y: f"{current['m'].url}/communes/{z}/{x}/{y}"
+        proc, r = bench("Martin (PostGIS)", tracked("m", martin(pg.url)), m_url, tiles, deep, work, args,
+                        extra_pids=pg.backend_pids, extra_rss=pg.backend_peak_rss_kib)
+        results.append(r)
         sizes["Martin/PostGIS"] = sizes_by_zoom(m_url, tiles)
         mbtiles = work / "communes.mbtiles"
-        make_mbtiles(m.url + "/communes", tiles, mbtiles)
-        m.stop()
+        make_mbtiles(proc.url + "/communes", sorted(set(tiles) | set(deep)), mbtiles)
+        proc.stop()
 
-        port = free_port()
-        b = Proc("martin-mbtiles", [martin, "--listen-addresses", f"127.0.0.1:{port}", str(mbtiles)],
-                 f"http://127.0.0.1:{port}")
-        procs.append(b)
-        b_url = lambda z, x, y: f"{b.url}/communes/{z}/{x}/{y}"
-        results.append(bench("Martin (MBTiles)", b, b_url, tiles, work, args))
-        b.stop()
+        b_url = lambda z, x, y: f"{current['b'].url}/communes/{z}/{x}/{y}"
+        proc, r = bench("Martin (MBTiles)", tracked("b", martin(str(mbtiles))), b_url, tiles, deep, work, args)
+        results.append(r)
+        proc.stop()
 
         report = table(results, sizes, tiles)
         print("\n" + report)

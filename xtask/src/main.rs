@@ -4,6 +4,7 @@
 //!   the server (release) and serves the embedded demo.
 //! - `cargo xtask test`: the whole suite: fmt, clippy, unit and integration tests, the wasm
 //!   build, and the browser end-to-end tests.
+//! - `cargo xtask bench tiles`: the tile benchmark against Martin (`bench/tiles/run.py`).
 //! - `cargo xtask viewer`: builds the viewer into `dist/` only.
 //! - `cargo xtask tools [--browser]`: installs the tools only.
 //!
@@ -28,12 +29,14 @@ fn main() -> ExitCode {
         "run" => steps::run(rest),
         "test" => steps::test(rest),
         "viewer" => tools::ensure(false).and_then(|env| steps::build_viewer(&env)),
+        "bench" => steps::bench(rest),
         "tools" => tools::ensure(rest.iter().any(|a| a == "--browser")).map(drop),
         _ => {
             println!(
-                "usage: cargo xtask <run|test|viewer|tools>\n\
+                "usage: cargo xtask <run|test|bench|viewer|tools>\n\
                  \n  run [--bind ADDR] [--config FILE]   build everything and serve the demo\
                  \n  test                                the whole test suite (what CI runs)\
+                 \n  bench tiles [-- ARGS]               tile benchmark against Martin (bench/README.md)\
                  \n  viewer                              build the viewer into dist/\
                  \n  tools [--browser]                   install the build (and browser) tools"
             );

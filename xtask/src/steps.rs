@@ -163,3 +163,20 @@ pub fn test(args: &[String]) -> Result<(), String> {
     println!("    screenshots in {}", root.join("target/e2e").display());
     Ok(())
 }
+
+/// `cargo xtask bench tiles [ARGS]`: runs `bench/tiles/run.py` (which installs Martin, PostGIS
+/// and the other peers it needs on first use).
+pub fn bench(args: &[String]) -> Result<(), String> {
+    match args.split_first() {
+        Some((which, rest)) if which == "tiles" => {
+            step("tile benchmark: Kartenn against Martin (PostGIS, MBTiles)");
+            run_cmd(
+                Command::new("python3")
+                    .current_dir(root())
+                    .arg("bench/tiles/run.py")
+                    .args(rest),
+            )
+        }
+        _ => Err("usage: cargo xtask bench tiles [-- run.py options]".to_owned()),
+    }
+}

@@ -14,6 +14,9 @@ use moka::future::Cache;
 use super::{TileCoord, TileError, TileResult};
 use crate::sources::TileSource;
 
+/// Tiles up to this size are compressed on the async worker, larger ones on the blocking pool.
+const INLINE_COMPRESS_BYTES: usize = 16 * 1024;
+
 /// A content coding of a tile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Encoding {
@@ -234,10 +237,17 @@ async fn compress(raw: &Encoded, encoding: Encoding) -> TileResult<Arc<Encoded>>
         }));
     }
     let input = raw.body.clone();
-    let body = tokio::task::spawn_blocking(move || compress_bytes(&input, encoding))
-        .await
-        .map_err(|e| TileError::Source(crate::sources::SourceError::Task(e.to_string())))?
-        .map_err(|e| TileError::Source(crate::sources::SourceError::Task(e.to_string())))?;
+    let failed = |e: String| TileError::Source(crate::sources::SourceError::Task(e));
+    // Small tiles (most of them beyond z10) compress in tens of microseconds: cheaper here than
+    // a hop to the blocking pool and back.
+    let body = if input.len() <= INLINE_COMPRESS_BYTES {
+        compress_bytes(&input, encoding).map_err(|e| failed(e.to_string()))?
+    } else {
+        tokio::task::spawn_blocking(move || compress_bytes(&input, encoding))
+            .await
+            .map_err(|e| failed(e.to_string()))?
+            .map_err(|e| failed(e.to_string()))?
+    };
     Ok(Arc::new(Encoded {
         body: Bytes::from(body),
         etag,

@@ -27,6 +27,9 @@ pub struct FgbSource {
     info: SourceInfo,
 }
 
+/// Tiles whose features weigh up to this are made on the async worker.
+const INLINE_RENDER_BYTES: usize = 24 * 1024;
+
 struct Inner {
     /// The file (or URL) named in messages.
     path: PathBuf,
@@ -146,23 +149,41 @@ fn check_crs(path: &Path, meta: &FgbMeta) -> SourceResult<()> {
 }
 
 impl Inner {
-    fn render_local(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
+    /// Features the tile needs (none below the layer's minzoom).
+    fn hits(&self, tile: TileCoord) -> SourceResult<Vec<render::Hit>> {
+        if tile.z < self.options.minzoom {
+            return Ok(Vec::new());
+        }
+        search(&self.meta, &self.path, tile)
+    }
+
+    fn local_features(&self) -> SourceResult<Contiguous<'_>> {
         let Store::Memory(bytes) = &self.store else {
             return Err(SourceError::Task("not a local source".into()));
         };
-        if tile.z < self.options.minzoom {
-            return Ok(None);
-        }
-        let hits = search(&self.meta, &self.path, tile)?;
-        let features = Contiguous(bytes.get(self.meta.features_begin..).unwrap_or_default());
-        render::render(
-            &self.meta,
-            &self.options,
-            &self.path,
-            tile,
-            &hits,
-            &features,
-        )
+        Ok(Contiguous(
+            bytes.get(self.meta.features_begin..).unwrap_or_default(),
+        ))
+    }
+
+    /// Bytes of the features `hits` name in a local file (an estimate of the tile's cost).
+    fn input_bytes(&self, hits: &[render::Hit]) -> usize {
+        let Ok(Contiguous(features)) = self.local_features() else {
+            return usize::MAX;
+        };
+        hits.iter()
+            .map(|h| render::read_u32(features, h.offset).unwrap_or(usize::MAX / 2))
+            .fold(0usize, usize::saturating_add)
+    }
+
+    fn render_hits(&self, tile: TileCoord, hits: &[render::Hit]) -> SourceResult<Option<Vec<u8>>> {
+        let features = self.local_features()?;
+        render::render(&self.meta, &self.options, &self.path, tile, hits, &features)
+    }
+
+    fn render_local(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
+        let hits = self.hits(tile)?;
+        self.render_hits(tile, &hits)
     }
 }
 
@@ -175,14 +196,19 @@ impl TileSource for FgbSource {
     async fn tile(&self, tile: TileCoord) -> SourceResult<Option<Vec<u8>>> {
         let inner = Arc::clone(&self.inner);
         match &self.inner.store {
-            Store::Memory(_) => tokio::task::spawn_blocking(move || inner.render_local(tile))
-                .await
-                .map_err(|e| SourceError::Task(e.to_string()))?,
-            Store::Remote(remote) => {
-                if tile.z < inner.options.minzoom {
-                    return Ok(None);
+            Store::Memory(_) => {
+                let hits = inner.hits(tile)?;
+                // A tile over little data (most tiles beyond z10) is made in well under a
+                // millisecond: cheaper here than a hop to the blocking pool and back.
+                if inner.input_bytes(&hits) <= INLINE_RENDER_BYTES {
+                    return inner.render_hits(tile, &hits);
                 }
-                let hits = search(&inner.meta, &inner.path, tile)?;
+                tokio::task::spawn_blocking(move || inner.render_hits(tile, &hits))
+                    .await
+                    .map_err(|e| SourceError::Task(e.to_string()))?
+            }
+            Store::Remote(remote) => {
+                let hits = inner.hits(tile)?;
                 if hits.is_empty() {
                     return Ok(None);
                 }
