@@ -66,5 +66,38 @@ fn encoder(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, encoder);
+/// The same 20 000 features through the `mvt` crate, whose key and value tables are searched
+/// linearly: the measured reason for our own encoder (bench/README.md).
+fn mvt_crate(c: &mut Criterion) {
+    let names: Vec<String> = (0..20_000).map(|i| format!("commune {i}")).collect();
+    let mut group = c.benchmark_group("mvt crate");
+    group.sample_size(10);
+    group.bench_function("encode 20k features x 5 attributes", |b| {
+        b.iter(|| {
+            let mut tile = mvt::Tile::new(4096);
+            let mut layer = tile.create_layer("communes");
+            for (i, name) in names.iter().enumerate() {
+                let geom = mvt::GeomEncoder::new(mvt::GeomType::Polygon)
+                    .point(1.0, 1.0)
+                    .and_then(|e| e.point(3.0, 1.0))
+                    .and_then(|e| e.point(3.0, 3.0))
+                    .and_then(mvt::GeomEncoder::encode)
+                    .unwrap();
+                let mut feature = layer.into_feature(geom);
+                feature.set_id(i as u64);
+                feature.add_tag_string("nom", name);
+                feature.add_tag_string("code", &name[8..]);
+                feature.add_tag_int("population", i as i64 * 7);
+                feature.add_tag_string("type", "COM");
+                feature.add_tag_int("departement_id", (i % 96) as i64);
+                layer = feature.into_layer();
+            }
+            tile.add_layer(layer).unwrap();
+            tile.to_bytes().unwrap()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, render, encoder, mvt_crate);
 criterion_main!(benches);

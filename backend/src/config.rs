@@ -96,6 +96,12 @@ pub struct LayerConfig {
     /// Simplification below `maxzoom`, in tile units (1/8 px of a 512-px tile); 0 disables.
     #[serde(default = "default_simplify")]
     pub simplify: f64,
+    /// Tile extent in units (256-16384, default 4096).
+    #[serde(default = "default_extent")]
+    pub extent: u32,
+    /// Margin around each tile, in tile units (default 64).
+    #[serde(default = "default_buffer")]
+    pub buffer: u32,
     #[serde(default)]
     pub minzoom: u8,
     #[serde(default = "default_layer_maxzoom")]
@@ -121,6 +127,8 @@ impl LayerConfig {
             simplify: self.simplify,
             minzoom: self.minzoom,
             maxzoom: self.maxzoom,
+            extent: self.extent,
+            buffer: self.buffer,
         }
     }
 }
@@ -319,6 +327,15 @@ impl Config {
                     format!("need minzoom <= maxzoom <= {}", crate::tiles::MAX_ZOOM),
                 ));
             }
+            if !(256..=16384).contains(&layer.extent) || !layer.extent.is_power_of_two() {
+                return Err(invalid(
+                    field("extent"),
+                    "must be a power of two from 256 to 16384",
+                ));
+            }
+            if layer.buffer > layer.extent / 2 {
+                return Err(invalid(field("buffer"), "must be at most half the extent"));
+            }
             if !(0.0..=64.0).contains(&layer.simplify) {
                 return Err(invalid(field("simplify"), "must be 0-64 tile units"));
             }
@@ -386,6 +403,8 @@ pub fn file_layers(files: &[PathBuf]) -> Vec<LayerConfig> {
                 path: path.clone(),
                 fields: FieldSelection::All,
                 simplify: default_simplify(),
+                extent: default_extent(),
+                buffer: default_buffer(),
                 minzoom: 0,
                 maxzoom: default_layer_maxzoom(),
                 visible: true,
@@ -452,6 +471,8 @@ pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
         path: dir.join(format!("{id}.fgb")),
         fields: FieldSelection::All,
         simplify: default_simplify(),
+        extent: default_extent(),
+        buffer: default_buffer(),
         minzoom: 0,
         maxzoom: 14,
         visible: true,
@@ -532,6 +553,12 @@ fn default_background() -> Color {
 }
 fn default_simplify() -> f64 {
     1.0
+}
+fn default_extent() -> u32 {
+    crate::tiles::EXTENT
+}
+fn default_buffer() -> u32 {
+    crate::tiles::BUFFER
 }
 fn default_layer_maxzoom() -> u8 {
     14

@@ -74,6 +74,10 @@ pub struct SourceOptions {
     pub minzoom: u8,
     /// Deepest zoom with full reduction; deeper tiles keep everything.
     pub maxzoom: u8,
+    /// Tile extent in units (MVT default 4096).
+    pub extent: u32,
+    /// Margin around each tile in tile units, so strokes join across tiles.
+    pub buffer: u32,
 }
 
 impl SourceOptions {
@@ -84,6 +88,8 @@ impl SourceOptions {
             simplify: 1.0,
             minzoom: 0,
             maxzoom: 14,
+            extent: crate::tiles::EXTENT,
+            buffer: crate::tiles::BUFFER,
         }
     }
 }

@@ -154,7 +154,7 @@ impl Inner {
         if tile.z < self.options.minzoom {
             return Ok(Vec::new());
         }
-        search(&self.meta, &self.path, tile)
+        search(&self.meta, &self.options, &self.path, tile)
     }
 
     fn local_features(&self) -> SourceResult<Contiguous<'_>> {

@@ -8,11 +8,11 @@ use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
 
 use super::meta::{Column, FgbMeta, geom_type};
 use crate::sources::{SourceError, SourceOptions, SourceResult};
+use crate::tiles::TileCoord;
 use crate::tiles::clip::ClipBox;
 use crate::tiles::coord::TileTransform;
 use crate::tiles::geometry::{EncodeOptions, GeometryEncoder};
 use crate::tiles::mvt::{LayerBuilder, Value, encode_tile};
-use crate::tiles::{BUFFER, EXTENT, TileCoord};
 
 /// Where a file's features are: `feature(offset)` is the size-prefixed feature that starts
 /// `offset` bytes after the first one, if those bytes are at hand.
@@ -41,11 +41,16 @@ pub struct Hit {
 /// Features touching the buffered tile. Tiles at the world's west (east) edge also look east
 /// (west) of the antimeridian, shifted by one world width, so features crossing it or lying
 /// within the buffer across it are drawn on both sides.
-pub fn search(meta: &FgbMeta, path: &Path, tile: TileCoord) -> SourceResult<Vec<Hit>> {
+pub fn search(
+    meta: &FgbMeta,
+    options: &SourceOptions,
+    path: &Path,
+    tile: TileCoord,
+) -> SourceResult<Vec<Hit>> {
     let Some(index) = &meta.index else {
         return Ok(Vec::new());
     };
-    let margin = f64::from(BUFFER) / f64::from(EXTENT);
+    let margin = f64::from(options.buffer) / f64::from(options.extent);
     let [w, s, e, n] = tile.lonlat_bounds(margin);
     let last = (1u32 << tile.z) - 1;
     let mut windows = vec![0.0];
@@ -91,10 +96,11 @@ pub fn render(
         feature,
         reason: reason.to_owned(),
     };
-    let reduce = EncodeOptions::for_zoom(tile.z, options.maxzoom, EXTENT, options.simplify);
-    let mut layer = LayerBuilder::new(&options.layer_name, EXTENT);
+    let extent = options.extent;
+    let reduce = EncodeOptions::for_zoom(tile.z, options.maxzoom, extent, options.simplify);
+    let mut layer = LayerBuilder::new(&options.layer_name, extent);
     let mut encoder =
-        GeometryEncoder::with_options(meta.kind, ClipBox::buffered(EXTENT, BUFFER), reduce);
+        GeometryEncoder::with_options(meta.kind, ClipBox::buffered(extent, options.buffer), reduce);
     let mut points = Vec::new();
     let any_selected = meta.columns.iter().any(|c| c.selected);
     for hit in hits {
@@ -113,7 +119,7 @@ pub fn render(
         let Some(kind) = geom_type(own) else {
             continue;
         };
-        let transform = TileTransform::new(tile, EXTENT).shifted(hit.lon_shift);
+        let transform = TileTransform::new(tile, extent).shifted(hit.lon_shift);
         encoder.reset();
         encoder.set_kind(kind);
         encode_geometry(

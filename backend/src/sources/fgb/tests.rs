@@ -201,3 +201,33 @@ async fn the_async_tile_matches_the_direct_render() {
         source.render(coord).unwrap()
     );
 }
+
+#[test]
+fn a_configured_extent_and_buffer_shape_the_tiles() {
+    let source = open_with(SourceOptions {
+        extent: 512,
+        buffer: 8,
+        ..SourceOptions::named("communes")
+    })
+    .unwrap();
+    let tile = source
+        .render(TileCoord::new(8, 124, 88).unwrap())
+        .unwrap()
+        .unwrap();
+    let reader = mvt_reader::Reader::new(tile).unwrap();
+    assert_eq!(reader.get_layer_metadata().unwrap()[0].extent, 512);
+    for feature in reader.get_features(0).unwrap() {
+        let coords: Vec<geo_types::Coord<f32>> = match feature.geometry {
+            geo_types::Geometry::Polygon(p) => p.exterior().0.clone(),
+            geo_types::Geometry::MultiPolygon(mp) => {
+                mp.0.iter().flat_map(|p| p.exterior().0.clone()).collect()
+            }
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            coords
+                .iter()
+                .all(|c| (-8.0..=520.0).contains(&c.x) && (-8.0..=520.0).contains(&c.y))
+        );
+    }
+}
