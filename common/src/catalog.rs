@@ -71,6 +71,88 @@ pub struct LayerStyle {
     /// Radius of point symbols in CSS pixels.
     #[serde(default = "default_point_radius")]
     pub point_radius: f64,
+    /// Rules on attributes, tried in order; the first that matches a feature restyles it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<StyleRule>,
+    /// Text drawn from an attribute, placed without overlaps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<LabelStyle>,
+}
+
+/// A comparison of a feature attribute with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CompareOp {
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+}
+
+/// The value a rule compares with: a number, a string or a boolean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RuleValue {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+}
+
+/// `field op value` → these style overrides (or hide the feature), optionally only within a
+/// range of map zoom levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StyleRule {
+    pub field: String,
+    pub op: CompareOp,
+    pub value: RuleValue,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Color>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stroke: Option<Color>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stroke_width: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point_radius: Option<f64>,
+    /// Matching features are not drawn.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minzoom: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maxzoom: Option<f64>,
+}
+
+/// Labels from an attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelStyle {
+    /// Attribute holding the text.
+    pub field: String,
+    /// Numeric attribute: larger values win when labels collide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Font size in CSS pixels.
+    #[serde(default = "default_label_size")]
+    pub size: f64,
+    #[serde(default = "default_label_color")]
+    pub color: Color,
+    /// No labels below this map zoom.
+    #[serde(default)]
+    pub minzoom: f64,
+}
+
+fn default_label_size() -> f64 {
+    12.0
+}
+
+fn default_label_color() -> Color {
+    Color::rgb(0x22, 0x22, 0x22)
 }
 
 fn default_stroke_width() -> f64 {
@@ -88,6 +170,8 @@ impl Default for LayerStyle {
             stroke: None,
             stroke_width: default_stroke_width(),
             point_radius: default_point_radius(),
+            rules: Vec::new(),
+            label: None,
         }
     }
 }

@@ -7,7 +7,10 @@ pub mod config;
 pub mod error;
 pub mod tilejson;
 
-pub use catalog::{Catalog, CatalogLayer, GeometryKind, LayerSource, LayerStyle};
+pub use catalog::{
+    Catalog, CatalogLayer, CompareOp, GeometryKind, LabelStyle, LayerSource, LayerStyle, RuleValue,
+    StyleRule,
+};
 pub use color::Color;
 pub use config::{ClientConfig, InitialView};
 pub use error::{ApiErrorBody, ErrorCode};

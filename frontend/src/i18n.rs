@@ -29,6 +29,10 @@ pub enum Msg {
     ZoomOut,
     Loading,
     LoadFailed,
+    Fullscreen,
+    Close,
+    Scale,
+    Coordinates,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -43,5 +47,13 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, Msg::Loading) => "Loading…",
         (Lang::Fr, Msg::LoadFailed) => "Impossible de charger la carte",
         (Lang::En, Msg::LoadFailed) => "The map could not be loaded",
+        (Lang::Fr, Msg::Fullscreen) => "Plein écran",
+        (Lang::En, Msg::Fullscreen) => "Full screen",
+        (Lang::Fr, Msg::Close) => "Fermer",
+        (Lang::En, Msg::Close) => "Close",
+        (Lang::Fr, Msg::Scale) => "Échelle",
+        (Lang::En, Msg::Scale) => "Scale",
+        (Lang::Fr, Msg::Coordinates) => "Coordonnées du curseur (latitude, longitude)",
+        (Lang::En, Msg::Coordinates) => "Cursor coordinates (latitude, longitude)",
     }
 }

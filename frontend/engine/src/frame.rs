@@ -34,6 +34,8 @@ pub struct DrawTile {
     /// Where to draw it, CSS px `[x, y, w, h]`, edges snapped to device pixels.
     pub dest: [f64; 4],
     pub opacity: f64,
+    /// Drawn in place of a wanted tile still loading (an ancestor's part or a child).
+    pub stand_in: bool,
 }
 
 /// Everything one animation frame needs.
@@ -109,18 +111,19 @@ pub fn build_frame(
             continue;
         };
         let wanted = range.keys_from_center(center_tile(z));
-        let draw = |key: TileKey, src: [f64; 4], dest: [f64; 4]| DrawTile {
+        let draw = |key: TileKey, src: [f64; 4], dest: [f64; 4], stand_in: bool| DrawTile {
             layer: index,
             key,
             src,
             dest,
             opacity: layer.opacity,
+            stand_in,
         };
         let mut stand_ins = Vec::new();
         let mut exact = Vec::new();
         for key in &wanted {
             match tiles.status(index, key) {
-                Status::Ready => exact.push(draw(*key, [0.0, 0.0, 1.0, 1.0], rect(key))),
+                Status::Ready => exact.push(draw(*key, [0.0, 0.0, 1.0, 1.0], rect(key), false)),
                 Status::Empty | Status::Failed => {}
                 Status::Loading | Status::Absent => {
                     frame.pending += 1;
@@ -129,14 +132,14 @@ pub fn build_frame(
                         .find(|a| matches!(tiles.status(index, a), Status::Ready | Status::Empty));
                     match ancestor {
                         Some(a) if tiles.status(index, &a) == Status::Ready => {
-                            stand_ins.push(draw(a, key.rect_in(&a), rect(key)));
+                            stand_ins.push(draw(a, key.rect_in(&a), rect(key), true));
                         }
                         Some(_) => {}
                         None => stand_ins.extend(
                             key.children()
                                 .into_iter()
                                 .filter(|c| tiles.status(index, c) == Status::Ready)
-                                .map(|c| draw(c, [0.0, 0.0, 1.0, 1.0], rect(&c))),
+                                .map(|c| draw(c, [0.0, 0.0, 1.0, 1.0], rect(&c), true)),
                         ),
                     }
                 }

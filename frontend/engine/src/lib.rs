@@ -5,11 +5,16 @@
 // Tests compare exact values on purpose (bit-identical edges, exact fixtures).
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
+pub mod animation;
 pub mod frame;
 pub mod geo;
+pub mod hit;
 pub mod interaction;
+pub mod labels;
 pub mod mvt;
 pub mod paint;
+pub mod scale;
+pub mod source;
 pub mod style;
 pub mod tile_cache;
 pub mod tilegrid;

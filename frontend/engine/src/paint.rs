@@ -3,7 +3,7 @@
 //! path per operation (one fill, one stroke), which is what keeps Canvas2D fast.
 
 use crate::mvt::{GeomKind, Layer};
-use crate::style::Style;
+use crate::style::{Paint, Style, Variant};
 
 /// The part of Canvas2D the painter uses. Coordinates are device pixels of the target.
 pub trait Canvas {
@@ -36,15 +36,54 @@ impl PaintScale {
     }
 }
 
-/// Paints every feature of `layer` with `style`.
-pub fn paint_layer(layer: &Layer, style: &Style, at: PaintScale, canvas: &mut impl Canvas) {
+/// Paints every feature of `layer` with `style` at map zoom `zoom`: features are grouped by the
+/// paint their style rules give them, each group batched (hidden features are skipped).
+pub fn paint_layer(
+    layer: &Layer,
+    style: &Style,
+    zoom: f64,
+    at: PaintScale,
+    canvas: &mut impl Canvas,
+) {
+    if !style.has_rules() {
+        paint_group(layer, &style.base, at, canvas, |_| true);
+        return;
+    }
+    let variants: Vec<Variant> = layer
+        .features
+        .iter()
+        .map(|f| style.variant(layer, f, zoom))
+        .collect();
+    let mut distinct = variants.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    for variant in distinct {
+        if let Some(paint) = style.paint(variant) {
+            paint_group(layer, paint, at, canvas, |i| variants[i] == variant);
+        }
+    }
+}
+
+/// Paints the features `keep` selects with one paint: one path per geometry kind.
+fn paint_group(
+    layer: &Layer,
+    paint: &Paint,
+    at: PaintScale,
+    canvas: &mut impl Canvas,
+    keep: impl Fn(usize) -> bool,
+) {
     let s = at.scale;
     let px = |p: [i32; 2]| (f64::from(p[0]) * s, f64::from(p[1]) * s);
-    let stroke_width = style.stroke_width * at.pixel_ratio;
+    let stroke_width = paint.stroke_width * at.pixel_ratio;
 
     for kind in [GeomKind::Polygon, GeomKind::LineString, GeomKind::Point] {
         let mut any = false;
-        for feature in layer.features.iter().filter(|f| f.kind == kind) {
+        for (_, feature) in layer
+            .features
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| f.kind == kind && keep(*i))
+        {
             for path in &feature.geometry {
                 let Some((&first, rest)) = path.split_first() else {
                     continue;
@@ -55,7 +94,7 @@ pub fn paint_layer(layer: &Layer, style: &Style, at: PaintScale, canvas: &mut im
                 }
                 let (x, y) = px(first);
                 if kind == GeomKind::Point {
-                    canvas.circle(x, y, style.point_radius * at.pixel_ratio);
+                    canvas.circle(x, y, paint.point_radius * at.pixel_ratio);
                     continue;
                 }
                 canvas.move_to(x, y);
@@ -72,11 +111,11 @@ pub fn paint_layer(layer: &Layer, style: &Style, at: PaintScale, canvas: &mut im
             continue;
         }
         if kind != GeomKind::LineString
-            && let Some(fill) = &style.fill
+            && let Some(fill) = &paint.fill
         {
             canvas.fill(fill);
         }
-        if let Some(stroke) = &style.stroke
+        if let Some(stroke) = &paint.stroke
             && stroke_width > 0.0
         {
             canvas.stroke(stroke, stroke_width);
@@ -122,7 +161,11 @@ mod tests {
     #[test]
     fn a_layer_paints_as_one_batched_path_per_geometry_kind() {
         let tile = decode(&sample_tile()).unwrap();
-        let style = Style {
+        let mut style = Style::resolve(
+            &kartenn_common::LayerStyle::default(),
+            kartenn_common::GeometryKind::Point,
+        );
+        style.base = Paint {
             fill: Some("F".into()),
             stroke: Some("S".into()),
             stroke_width: 1.5,
@@ -133,6 +176,7 @@ mod tests {
         paint_layer(
             tile.layer("l").unwrap(),
             &style,
+            8.0,
             PaintScale::for_tile(512.0, 4096, 2.0),
             &mut rec,
         );

@@ -1,5 +1,6 @@
 //! The map component: owns the canvas and the map runtime, forwards layer visibility to it, and
-//! shows the zoom buttons and the attribution.
+//! shows the map controls (zoom, full screen, scale bar, cursor coordinates, attribution) and
+//! the identify popup.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,8 +8,9 @@ use std::rc::Rc;
 use kartenn_common::{Catalog, ClientConfig};
 use yew::prelude::*;
 
+use crate::components::identify_popup::IdentifyPopup;
 use crate::i18n::{Lang, Msg, t};
-use crate::map::MapHandle;
+use crate::map::{Identified, MapHandle, MapMount};
 
 #[derive(Properties, PartialEq)]
 pub struct MapViewProps {
@@ -22,17 +24,40 @@ pub struct MapViewProps {
 pub fn map_view(props: &MapViewProps) -> Html {
     let container = use_node_ref();
     let canvas = use_node_ref();
+    let scale_bar = use_node_ref();
+    let scale_label = use_node_ref();
+    let coordinates = use_node_ref();
+    let identified = use_state(|| None::<Identified>);
     let handle: Rc<RefCell<Option<MapHandle>>> = use_mut_ref(|| None);
 
     {
-        let (container, canvas, handle) = (container.clone(), canvas.clone(), handle.clone());
+        let refs = (
+            container.clone(),
+            canvas.clone(),
+            scale_bar.clone(),
+            scale_label.clone(),
+            coordinates.clone(),
+        );
+        let handle = handle.clone();
+        let identified = identified.clone();
         let (config, catalog, visible) = (
             props.config.clone(),
             props.catalog.clone(),
             props.visible.clone(),
         );
         use_effect_with((), move |()| {
-            match MapHandle::mount(&container, &canvas, &config, &catalog, &visible) {
+            let on_identify = Callback::from(move |found: Identified| {
+                identified.set((!found.features.is_empty()).then_some(found));
+            });
+            let mount = MapMount {
+                container: &refs.0,
+                canvas: &refs.1,
+                scale_bar: &refs.2,
+                scale_label: &refs.3,
+                coordinates: &refs.4,
+                on_identify,
+            };
+            match MapHandle::mount(&mount, &config, &catalog, &visible) {
                 Ok(map) => *handle.borrow_mut() = Some(map),
                 Err(err) => web_sys::console::error_1(&err),
             }
@@ -57,7 +82,19 @@ pub fn map_view(props: &MapViewProps) -> Html {
             }
         })
     };
-    let attributions: Vec<&str> = props
+    let fullscreen = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(map) = handle.borrow().as_ref() {
+                map.toggle_fullscreen();
+            }
+        })
+    };
+    let close_popup = {
+        let identified = identified.clone();
+        Callback::from(move |()| identified.set(None))
+    };
+    let mut attributions: Vec<&str> = props
         .catalog
         .layers
         .iter()
@@ -65,6 +102,7 @@ pub fn map_view(props: &MapViewProps) -> Html {
         .filter(|(_, visible)| **visible)
         .filter_map(|(layer, _)| layer.attribution.as_deref())
         .collect();
+    attributions.dedup();
     let lang = props.lang;
 
     html! {
@@ -73,8 +111,21 @@ pub fn map_view(props: &MapViewProps) -> Html {
             <div class="zoom" role="group">
                 <button type="button" class="zoom-in" title={t(lang, Msg::ZoomIn)} aria-label={t(lang, Msg::ZoomIn)} onclick={zoom(1.0)}>{ "+" }</button>
                 <button type="button" class="zoom-out" title={t(lang, Msg::ZoomOut)} aria-label={t(lang, Msg::ZoomOut)} onclick={zoom(-1.0)}>{ "−" }</button>
+                <button type="button" class="fullscreen" title={t(lang, Msg::Fullscreen)} aria-label={t(lang, Msg::Fullscreen)} onclick={fullscreen}>
+                    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+                        <path d="M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5" fill="none" stroke="currentColor" stroke-width="2"/>
+                    </svg>
+                </button>
             </div>
+            <div class="scale" title={t(lang, Msg::Scale)}>
+                <div class="bar" ref={scale_bar}></div>
+                <span ref={scale_label}></span>
+            </div>
+            <div class="coordinates" ref={coordinates} title={t(lang, Msg::Coordinates)}></div>
             <div class="attribution">{ attributions.join(" · ") }</div>
+            if let Some(found) = (*identified).clone() {
+                <IdentifyPopup identified={found} on_close={close_popup} {lang} />
+            }
         </div>
     }
 }

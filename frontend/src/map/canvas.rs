@@ -68,7 +68,7 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
         let Some(layer) = map.layers.get_mut(draw.layer) else {
             continue;
         };
-        let style = layer.style.clone();
+        let style = &layer.style;
         let Some(tile) = layer.cache.get_mut(&draw.key) else {
             continue;
         };
@@ -78,7 +78,9 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
         let current = f64::from(tile.raster_px);
         let stale = current == 0.0
             || (settled && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
-        if stale && rasterize(tile, &style, ideal.round() as u32, ideal / tile_css).is_err() {
+        // A 512-px tile of zoom z is shown at map zoom z + 1: style rules are read there.
+        let zoom = f64::from(draw.key.z) + 1.0;
+        if stale && rasterize(tile, style, zoom, ideal.round() as u32, ideal / tile_css).is_err() {
             continue;
         }
         let Some(raster) = &tile.canvas else {
@@ -108,6 +110,7 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
 fn rasterize(
     tile: &mut TileRaster,
     style: &Style,
+    zoom: f64,
     size: u32,
     pixel_ratio: f64,
 ) -> Result<(), wasm_bindgen::JsValue> {
@@ -127,8 +130,24 @@ fn rasterize(
     ctx.set_line_join("round");
     ctx.set_line_cap("round");
     let scale = PaintScale::for_tile(f64::from(size), tile.data.extent, pixel_ratio);
-    paint_layer(&tile.data, style, scale, &mut Painter(&ctx));
+    paint_layer(&tile.data, style, zoom, scale, &mut Painter(&ctx));
     tile.canvas = Some(canvas);
     tile.raster_px = size;
     Ok(())
+}
+
+/// The shift-drag zoom box, if one is being drawn.
+pub fn draw_zoom_box(map: &MapState) {
+    let Some((from, to)) = map.zoom_box else {
+        return;
+    };
+    let ctx = &map.ctx;
+    let _ = ctx.set_transform(map.pixel_ratio, 0.0, 0.0, map.pixel_ratio, 0.0, 0.0);
+    let (left, top) = (from[0].min(to[0]), from[1].min(to[1]));
+    let (width, height) = ((from[0] - to[0]).abs(), (from[1] - to[1]).abs());
+    ctx.set_fill_style_str("rgba(31,78,121,0.12)");
+    ctx.fill_rect(left, top, width, height);
+    ctx.set_stroke_style_str("rgba(31,78,121,0.9)");
+    ctx.set_line_width(1.5);
+    ctx.stroke_rect(left, top, width, height);
 }

@@ -1,15 +1,25 @@
-//! DOM events → engine input: pointer drag to pan (with pointer capture), wheel to zoom around
-//! the cursor, and resizes. Listeners hold only weak references to the map.
+//! DOM events → engine input: pointer events (mouse, pen, touch; captured) through the
+//! engine's gesture recogniser, wheel zoom around the cursor, keys when the map has focus,
+//! cursor coordinates, and resizes. Listeners hold only weak references to the map.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use kartenn_engine::interaction::{Pointer, WheelUnit, wheel_zoom_delta};
+use kartenn_engine::animation::{Animation, ZOOM_DURATION_MS};
+use kartenn_engine::interaction::{
+    Gesture, KeyAction, Kinetic, Pointer, PointerInput, WheelUnit, key_action, wheel_zoom_delta,
+};
+use kartenn_engine::{Coord, Extent};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, MouseEvent, PointerEvent, WheelEvent};
+use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
 
-use super::MapState;
+use super::{MapState, now_ms};
+
+/// Wheel zoom animations are short: the wheel itself paces them.
+const WHEEL_DURATION_MS: f64 = 120.0;
+/// Keyboard pans take this long.
+const KEY_PAN_MS: f64 = 150.0;
 
 /// Position of a mouse or pointer event in the element's CSS pixels (fractional).
 fn position(event: &MouseEvent, element: &Element) -> [f64; 2] {
@@ -26,54 +36,165 @@ fn position(event: &MouseEvent, element: &Element) -> [f64; 2] {
     ]
 }
 
+impl MapState {
+    /// Applies what a gesture means.
+    fn apply(&mut self, gesture: Gesture) {
+        match gesture {
+            Gesture::Pan { dx, dy } => {
+                self.stop_motion();
+                self.view.pan_by(dx, dy);
+            }
+            Gesture::Pinch {
+                anchor,
+                zoom_delta,
+                dx,
+                dy,
+            } => {
+                self.stop_motion();
+                self.view.pan_by(dx, dy);
+                self.view.zoom_by(zoom_delta, Some(anchor));
+            }
+            Gesture::Box { from, to } => self.zoom_box = Some((from, to)),
+            Gesture::BoxEnd { from, to } => {
+                self.zoom_box = None;
+                let (a, b) = (self.view.pixel_to_coord(from), self.view.pixel_to_coord(to));
+                let target = Extent {
+                    min_x: a.x.min(b.x),
+                    min_y: a.y.min(b.y),
+                    max_x: a.x.max(b.x),
+                    max_y: a.y.max(b.y),
+                };
+                let mut fitted = self.view.clone();
+                fitted.fit(&target, 0.0);
+                self.animation = Some(Animation::fly(
+                    &self.view,
+                    fitted.center(),
+                    fitted.zoom(),
+                    now_ms(),
+                    ZOOM_DURATION_MS,
+                ));
+            }
+            Gesture::Click { x, y } => {
+                let found = self.identify([x, y]);
+                self.on_identify.emit(found);
+                return;
+            }
+            Gesture::DoubleClick { x, y } => self.animate_zoom(1.0, Some([x, y]), ZOOM_DURATION_MS),
+            Gesture::Fling { vx, vy } => self.kinetic = Some(Kinetic::new(vx, vy, now_ms())),
+        }
+        self.interacted();
+    }
+
+    /// A pointer event: coordinates shown, gestures recognised and applied.
+    fn pointer(&mut self, pointer: Pointer, at: [f64; 2]) {
+        if matches!(pointer, Pointer::Move(_)) {
+            self.controls.show_coordinates(&self.view, Some(at));
+        }
+        let was_active = self.gestures.is_active();
+        if matches!(pointer, Pointer::Down(_)) && !was_active {
+            self.stop_motion();
+        }
+        let gestures = self.gestures.handle(pointer);
+        let ended = was_active && !self.gestures.is_active();
+        for gesture in gestures {
+            self.apply(gesture);
+        }
+        if ended {
+            // The last pointer left: let the map settle (sharpen, labels).
+            self.interacted();
+        }
+    }
+
+    fn key(&mut self, action: KeyAction) {
+        match action {
+            KeyAction::Zoom(delta) => self.animate_zoom(delta, None, ZOOM_DURATION_MS),
+            KeyAction::Pan { dx, dy } => {
+                let res = self.view.resolution();
+                let c = self.view.center();
+                let to = Coord::new(c.x - dx * res, c.y + dy * res);
+                self.kinetic = None;
+                self.animation = Some(Animation::pan(&self.view, to, now_ms(), KEY_PAN_MS));
+                self.interacted();
+            }
+        }
+    }
+}
+
 pub fn attach(state: &Rc<RefCell<MapState>>) -> Vec<EventListener> {
     let canvas = state.borrow().canvas.clone();
-    let mut listeners = Vec::new();
-    let active = EventListenerOptions::enable_prevent_default();
-
-    for name in ["pointerdown", "pointermove", "pointerup", "pointercancel"] {
+    let mut listeners = pointer_listeners(state, &canvas);
+    listeners.push(wheel_listener(state, &canvas));
+    listeners.push(key_listener(state, &canvas));
+    let weak = Rc::downgrade(state);
+    listeners.push(EventListener::new(&canvas, "pointerleave", move |_| {
+        if let Some(state) = weak.upgrade() {
+            let state = state.borrow();
+            state.controls.show_coordinates(&state.view, None);
+        }
+    }));
+    if let Some(window) = web_sys::window() {
         let weak = Rc::downgrade(state);
-        let target = canvas.clone();
-        listeners.push(EventListener::new_with_options(
-            &canvas,
-            name,
-            active,
-            move |event| {
+        listeners.push(EventListener::new(&window, "resize", move |_| {
+            if let Some(state) = weak.upgrade() {
+                state.borrow_mut().request_render();
+            }
+        }));
+    }
+    listeners
+}
+
+/// Pointer events (captured on press) through the gesture recogniser.
+fn pointer_listeners(
+    state: &Rc<RefCell<MapState>>,
+    canvas: &HtmlCanvasElement,
+) -> Vec<EventListener> {
+    let active = EventListenerOptions::enable_prevent_default();
+    ["pointerdown", "pointermove", "pointerup", "pointercancel"]
+        .into_iter()
+        .map(|name| {
+            let weak = Rc::downgrade(state);
+            let target = canvas.clone();
+            EventListener::new_with_options(canvas, name, active, move |event| {
                 let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<PointerEvent>())
                 else {
                     return;
                 };
-                let id = event.pointer_id();
                 let [x, y] = position(event, &target);
-                let input = match event.type_().as_str() {
+                let input = PointerInput {
+                    id: event.pointer_id(),
+                    x,
+                    y,
+                    time_ms: now_ms(),
+                    shift: event.shift_key(),
+                };
+                let pointer = match event.type_().as_str() {
                     "pointerdown" => {
                         if event.button() != 0 {
                             return;
                         }
-                        let _ = target.set_pointer_capture(id);
+                        let _ = target.set_pointer_capture(input.id);
                         let _ = target.focus();
-                        Pointer::Down { id, x, y }
+                        Pointer::Down(input)
                     }
-                    "pointermove" => Pointer::Move { id, x, y },
-                    "pointerup" => Pointer::Up { id },
-                    _ => Pointer::Cancel { id },
+                    "pointermove" => Pointer::Move(input),
+                    "pointerup" => Pointer::Up(input),
+                    _ => Pointer::Cancel { id: input.id },
                 };
                 event.prevent_default();
-                let mut state = state.borrow_mut();
-                if let Some([dx, dy]) = state.drag.handle(input) {
-                    state.view.pan_by(dx, dy);
-                    state.interacted();
-                }
-            },
-        ));
-    }
+                state.borrow_mut().pointer(pointer, [x, y]);
+            })
+        })
+        .collect()
+}
 
+/// Wheel zoom around the cursor, animated.
+fn wheel_listener(state: &Rc<RefCell<MapState>>, canvas: &HtmlCanvasElement) -> EventListener {
     let weak = Rc::downgrade(state);
     let target = canvas.clone();
-    listeners.push(EventListener::new_with_options(
-        &canvas,
+    EventListener::new_with_options(
+        canvas,
         "wheel",
-        active,
+        EventListenerOptions::enable_prevent_default(),
         move |event| {
             let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<WheelEvent>()) else {
                 return;
@@ -89,19 +210,32 @@ pub fn attach(state: &Rc<RefCell<MapState>>) -> Vec<EventListener> {
                 return;
             }
             let anchor = position(event, &target);
-            let mut state = state.borrow_mut();
-            state.view.zoom_by(delta, Some(anchor));
-            state.interacted();
+            state
+                .borrow_mut()
+                .animate_zoom(delta, Some(anchor), WHEEL_DURATION_MS);
         },
-    ));
+    )
+}
 
-    if let Some(window) = web_sys::window() {
-        let weak = Rc::downgrade(state);
-        listeners.push(EventListener::new(&window, "resize", move |_| {
-            if let Some(state) = weak.upgrade() {
-                state.borrow_mut().request_render();
+/// Arrows pan, `+` and `-` zoom, when the map has the focus.
+fn key_listener(state: &Rc<RefCell<MapState>>, canvas: &HtmlCanvasElement) -> EventListener {
+    let weak = Rc::downgrade(state);
+    EventListener::new_with_options(
+        canvas,
+        "keydown",
+        EventListenerOptions::enable_prevent_default(),
+        move |event| {
+            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<KeyboardEvent>())
+            else {
+                return;
+            };
+            if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                return;
             }
-        }));
-    }
-    listeners
+            if let Some(action) = key_action(&event.key()) {
+                event.prevent_default();
+                state.borrow_mut().key(action);
+            }
+        },
+    )
 }

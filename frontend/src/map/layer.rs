@@ -7,6 +7,7 @@ use std::rc::Weak;
 
 use kartenn_common::{CatalogLayer, LayerSource};
 use kartenn_engine::frame::LayerSpec;
+use kartenn_engine::hit::HitIndex;
 use kartenn_engine::mvt;
 use kartenn_engine::style::Style;
 use kartenn_engine::tile_cache::{TileCache, TileState};
@@ -25,9 +26,13 @@ pub struct TileRaster {
     pub canvas: Option<HtmlCanvasElement>,
     /// Side of `canvas` in device pixels.
     pub raster_px: u32,
+    /// Built on the first identify in this tile.
+    pub hit: Option<HitIndex>,
 }
 
 pub struct MapLayer {
+    pub id: String,
+    pub title: String,
     pub spec: LayerSpec,
     pub style: Style,
     tiles_url: String,
@@ -46,6 +51,8 @@ impl MapLayer {
             ..
         } = &layer.source;
         Self {
+            id: layer.id.clone(),
+            title: layer.title.clone(),
             spec: LayerSpec {
                 visible,
                 opacity: 1.0,
@@ -90,6 +97,7 @@ impl MapLayer {
                                 data,
                                 canvas: None,
                                 raster_px: 0,
+                                hit: None,
                             }),
                             bytes,
                         )

@@ -1,33 +1,53 @@
 //! The map runtime in the browser: the engine's view and frame builder, one tile cache per
-//! layer, DOM events turned into engine input, and a requestAnimationFrame loop that draws only
-//! when something changed. The Yew component holds a [`MapHandle`]; dropping it stops the map.
+//! layer, DOM events turned into engine gestures, animations (zoom, pan, fling) stepped by a
+//! requestAnimationFrame loop that only runs while something changes, labels placed without
+//! overlaps once the map settles, and identify. The Yew component holds a [`MapHandle`];
+//! dropping it stops the map.
 
 mod canvas;
+mod controls;
 mod events;
+mod identify;
+mod labels;
 mod layer;
 mod loader;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use gloo::events::EventListener;
 use gloo::render::AnimationFrame;
 use gloo::timers::callback::Timeout;
 use kartenn_common::{Catalog, ClientConfig};
+use kartenn_engine::animation::{Animation, ZOOM_DURATION_MS};
 use kartenn_engine::frame::{Frame, LayerSpec, TileLookup, build_frame};
-use kartenn_engine::interaction::DragPan;
+use kartenn_engine::interaction::{Gestures, Kinetic};
 use kartenn_engine::tile_cache::Status;
 use kartenn_engine::view::Constraints;
 use kartenn_engine::{LonLat, TileKey, View};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
-use yew::NodeRef;
+use yew::{Callback, NodeRef};
 
+pub use self::identify::Identified;
 use self::layer::MapLayer;
 
-/// Quiet time after the last interaction before tiles are re-rasterised at full sharpness.
+/// Quiet time after the last interaction before tiles are re-rasterised sharp and labels placed.
 const SETTLE_MS: u32 = 250;
+
+/// The DOM the map draws on and the callbacks it reports to.
+pub struct MapMount<'a> {
+    pub container: &'a NodeRef,
+    pub canvas: &'a NodeRef,
+    /// `<div>` whose width shows the scale bar, and its `<span>` label.
+    pub scale_bar: &'a NodeRef,
+    pub scale_label: &'a NodeRef,
+    /// Where the cursor's coordinates are written.
+    pub coordinates: &'a NodeRef,
+    /// Told the features under each click.
+    pub on_identify: Callback<Identified>,
+}
 
 /// The Yew side's handle on a running map.
 pub struct MapHandle {
@@ -42,27 +62,44 @@ pub(crate) struct MapState {
     pixel_ratio: f64,
     background: String,
     layers: Vec<MapLayer>,
-    drag: DragPan,
+    gestures: Gestures,
+    animation: Option<Animation>,
+    kinetic: Option<Kinetic>,
+    /// Shift-drag zoom box being drawn, CSS px corners.
+    zoom_box: Option<([f64; 2], [f64; 2])>,
     settled: bool,
     /// Frames drawn so far (published as `data-frame`).
     frames: u64,
     frame_request: Option<AnimationFrame>,
     settle_timer: Option<Timeout>,
     listeners: Vec<EventListener>,
+    controls: controls::Controls,
+    on_identify: Callback<Identified>,
+    /// Text widths measured so far, by font size and text.
+    text_widths: HashMap<(u32, String), f64>,
     weak_self: Weak<RefCell<MapState>>,
 }
 
+/// Milliseconds from the page's clock (`performance.now()`).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"performance".into()).ok())
+        .and_then(|p| js_sys::Reflect::get(&p, &"now".into()).ok().map(|f| (p, f)))
+        .and_then(|(p, f)| f.dyn_into::<js_sys::Function>().ok()?.call0(&p).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
 impl MapHandle {
-    /// Starts the map in `container` drawing on `canvas`.
+    /// Starts the map in the mounted elements.
     pub fn mount(
-        container: &NodeRef,
-        canvas: &NodeRef,
+        mount: &MapMount<'_>,
         config: &ClientConfig,
         catalog: &Catalog,
         visible: &[bool],
     ) -> Result<Self, JsValue> {
-        let container: HtmlElement = container.cast().ok_or("map container missing")?;
-        let canvas: HtmlCanvasElement = canvas.cast().ok_or("map canvas missing")?;
+        let container: HtmlElement = mount.container.cast().ok_or("map container missing")?;
+        let canvas: HtmlCanvasElement = mount.canvas.cast().ok_or("map canvas missing")?;
         let ctx = canvas2d(&canvas)?;
         let [lon, lat] = config.view.center;
         let view = View::new(
@@ -82,6 +119,7 @@ impl MapHandle {
                 MapLayer::new(layer, visible.get(i).copied().unwrap_or(layer.visible))
             })
             .collect();
+        let controls = controls::Controls::new(mount)?;
         let state = Rc::new_cyclic(|weak| {
             RefCell::new(MapState {
                 container,
@@ -91,12 +129,18 @@ impl MapHandle {
                 pixel_ratio: 1.0,
                 background: config.background.to_css(),
                 layers,
-                drag: DragPan::default(),
+                gestures: Gestures::default(),
+                animation: None,
+                kinetic: None,
+                zoom_box: None,
                 settled: true,
                 frames: 0,
                 frame_request: None,
                 settle_timer: None,
                 listeners: Vec::new(),
+                controls,
+                on_identify: mount.on_identify.clone(),
+                text_widths: HashMap::new(),
                 weak_self: weak.clone(),
             })
         });
@@ -118,11 +162,23 @@ impl MapHandle {
         state.request_render();
     }
 
-    /// Zooms by `delta` levels around the centre (the +/− buttons).
+    /// Zooms by `delta` levels around the centre, animated (the +/− buttons).
     pub fn zoom_by(&self, delta: f64) {
-        let mut state = self.state.borrow_mut();
-        state.view.zoom_by(delta, None);
-        state.interacted();
+        self.state
+            .borrow_mut()
+            .animate_zoom(delta, None, ZOOM_DURATION_MS);
+    }
+
+    /// Shows the map alone on the whole screen, or leaves full screen.
+    pub fn toggle_fullscreen(&self) {
+        let state = self.state.borrow();
+        let document = web_sys::window().and_then(|w| w.document());
+        match document {
+            Some(d) if d.fullscreen_element().is_some() => d.exit_fullscreen(),
+            _ => {
+                let _ = state.container.request_fullscreen();
+            }
+        }
     }
 }
 
@@ -185,12 +241,48 @@ impl MapState {
         self.settle_timer = Some(Timeout::new(SETTLE_MS, move || {
             if let Some(state) = weak.upgrade() {
                 let mut state = state.borrow_mut();
+                if state.is_moving() {
+                    return;
+                }
                 state.settled = true;
                 state.settle_timer = None;
                 state.request_render();
             }
         }));
         self.request_render();
+    }
+
+    fn is_moving(&self) -> bool {
+        self.animation.is_some() || self.kinetic.is_some() || self.gestures.is_active()
+    }
+
+    /// Stops animations and flings (a new gesture takes over).
+    pub(crate) fn stop_motion(&mut self) {
+        self.animation = None;
+        self.kinetic = None;
+    }
+
+    /// Animated zoom by `delta` levels around `anchor` (CSS px; `None`: centre). Successive
+    /// calls accumulate onto the running animation's target.
+    pub(crate) fn animate_zoom(&mut self, delta: f64, anchor: Option<[f64; 2]>, duration_ms: f64) {
+        let now = now_ms();
+        self.kinetic = None;
+        match &mut self.animation {
+            Some(anim) => {
+                let target = anim.target_zoom() + delta;
+                anim.retarget_zoom(&self.view, target, anchor, now);
+            }
+            None => {
+                self.animation = Some(Animation::zoom(
+                    &self.view,
+                    self.view.zoom() + delta,
+                    anchor,
+                    now,
+                    duration_ms,
+                ));
+            }
+        }
+        self.interacted();
     }
 
     fn fit_canvas(&mut self) {
@@ -211,17 +303,44 @@ impl MapState {
         self.view.set_size(width, height);
     }
 
+    /// Advances animations and flings to now; true while one still runs.
+    fn step_motion(&mut self) -> bool {
+        let now = now_ms();
+        if let Some(anim) = &self.animation
+            && !anim.step(&mut self.view, now)
+        {
+            self.animation = None;
+        }
+        if let Some(kinetic) = &mut self.kinetic {
+            let ([dx, dy], going) = kinetic.step(now);
+            self.view.pan_by(dx, dy);
+            if !going {
+                self.kinetic = None;
+            }
+        }
+        self.animation.is_some() || self.kinetic.is_some()
+    }
+
     fn render(&mut self) {
         self.frames += 1;
+        let moving = self.step_motion();
         self.fit_canvas();
         let specs: Vec<LayerSpec> = self.layers.iter().map(|l| l.spec.clone()).collect();
         let frame = build_frame(&self.view, self.pixel_ratio, &specs, &Lookup(&self.layers));
         self.load_wanted(&frame);
         canvas::draw_frame(self, &frame);
+        if self.settled && !moving {
+            labels::draw_labels(self, &frame);
+        }
+        canvas::draw_zoom_box(self);
         for layer in &mut self.layers {
             layer.cache.evict();
         }
+        self.controls.update(&self.view);
         self.publish_state(&frame);
+        if moving {
+            self.interacted();
+        }
     }
 
     /// Starts loads for wanted tiles, cancels loads nobody wants any more, keeps wanted and
@@ -251,7 +370,7 @@ impl MapState {
     /// are at full resolution). Any change of view or layers sets `data-ready` to false at once.
     fn publish_state(&self, frame: &Frame) {
         let center = self.view.center().to_lonlat();
-        let ready = frame.complete() && self.settled;
+        let ready = frame.complete() && self.settled && !self.is_moving();
         let el = &self.container;
         let _ = el.set_attribute("data-zoom", &format!("{:.4}", self.view.zoom()));
         let _ = el.set_attribute(
