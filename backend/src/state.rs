@@ -5,13 +5,22 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
-use kartenn_common::{Catalog, ClientConfig};
+use bytes::Bytes;
+use kartenn_common::{Catalog, ClientConfig, GeometryKind};
 
 use crate::config::{Config, LayerConfig};
 use crate::http::viewer::Viewer;
 use crate::sources::fgb::FgbSource;
 use crate::sources::{SourceError, TileSource};
 use crate::tiles::service::TileService;
+
+/// A GeoJSON layer's document, checked at start-up.
+#[derive(Debug, Clone)]
+pub struct GeoJsonDoc {
+    pub bytes: Bytes,
+    /// Geometry of its first feature (for the viewer's style defaults).
+    pub kind: Option<GeometryKind>,
+}
 
 /// One served tile set: its configuration and its source.
 pub struct TileSet {
@@ -24,6 +33,9 @@ pub struct AppState {
     pub client_config: Arc<ClientConfig>,
     pub catalog: Arc<Catalog>,
     pub tilesets: Arc<HashMap<String, TileSet>>,
+    pub geojson: Arc<HashMap<String, GeoJsonDoc>>,
+    /// Origins of external tiles the viewer may load (for the Content-Security-Policy).
+    pub external_origins: Arc<Vec<String>>,
     pub tiles: Arc<TileService>,
     pub tile_cache_control: HeaderValue,
     pub public_url: Option<Arc<str>>,
@@ -49,26 +61,41 @@ impl AppState {
                 source: Arc::new(source),
             });
         }
+        let mut geojson = HashMap::new();
+        for g in &config.geojson {
+            geojson.insert(g.id.clone(), load_geojson(&g.path)?);
+        }
         Ok(Self::new(
             config,
             sets,
+            geojson,
             Viewer::load(&config.server.viewer_dir),
         ))
     }
 
     /// Assembles the state from already opened tile sets (tests inject their own).
-    pub fn new(config: &Config, tilesets: Vec<TileSet>, viewer: Option<Viewer>) -> Self {
-        let catalog = crate::catalog::build(&tilesets);
-        let client_config = crate::catalog::client_config(&config.map);
+    pub fn new(
+        config: &Config,
+        tilesets: Vec<TileSet>,
+        geojson: HashMap<String, GeoJsonDoc>,
+        viewer: Option<Viewer>,
+    ) -> Self {
+        let tilesets: HashMap<String, TileSet> = tilesets
+            .into_iter()
+            .map(|t| (t.config.id.clone(), t))
+            .collect();
+        let kinds = geojson
+            .iter()
+            .map(|(id, doc)| (id.clone(), doc.kind))
+            .collect();
+        let catalog = crate::catalog::build(config, &tilesets, &kinds);
+        let client_config = crate::catalog::client_config(config, &tilesets);
         Self {
             client_config: Arc::new(client_config),
             catalog: Arc::new(catalog),
-            tilesets: Arc::new(
-                tilesets
-                    .into_iter()
-                    .map(|t| (t.config.id.clone(), t))
-                    .collect(),
-            ),
+            tilesets: Arc::new(tilesets),
+            geojson: Arc::new(geojson),
+            external_origins: Arc::new(config.external_origins()),
             tiles: Arc::new(TileService::new(config.tiles.cache_size_mb * 1024 * 1024)),
             tile_cache_control: HeaderValue::from_str(&config.tiles.cache_control)
                 .unwrap_or(HeaderValue::from_static("public, max-age=3600")),
@@ -76,4 +103,35 @@ impl AppState {
             viewer: viewer.map(Arc::new),
         }
     }
+}
+
+/// Reads and checks a GeoJSON file (it must parse) and notes its first geometry's kind.
+fn load_geojson(path: &std::path::Path) -> Result<GeoJsonDoc, SourceError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SourceError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let doc: geojson::GeoJson = text.parse().map_err(|e| SourceError::Format {
+        path: path.to_owned(),
+        reason: format!("not valid GeoJSON: {e}"),
+    })?;
+    let first = match &doc {
+        geojson::GeoJson::FeatureCollection(fc) => {
+            fc.features.iter().find_map(|f| f.geometry.clone())
+        }
+        geojson::GeoJson::Feature(f) => f.geometry.clone(),
+        geojson::GeoJson::Geometry(g) => Some(g.clone()),
+    };
+    let kind = first.map(|g| match g.value {
+        geojson::GeometryValue::Point { .. } | geojson::GeometryValue::MultiPoint { .. } => {
+            GeometryKind::Point
+        }
+        geojson::GeometryValue::LineString { .. }
+        | geojson::GeometryValue::MultiLineString { .. } => GeometryKind::Line,
+        _ => GeometryKind::Polygon,
+    });
+    Ok(GeoJsonDoc {
+        bytes: Bytes::from(text),
+        kind,
+    })
 }

@@ -1,7 +1,12 @@
 //! The rest of the HTTP surface, in process: configuration, catalogue, health, unknown routes,
 //! the viewer's files and the headers every response carries.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::float_cmp
+)]
 
 mod support;
 
@@ -15,16 +20,132 @@ async fn the_catalog_lists_the_demo_layers_bottom_first_with_tile_urls() {
     assert_eq!(reply.status, StatusCode::OK);
     let catalog: kartenn_common::Catalog = serde_json::from_slice(&reply.body).unwrap();
     let ids: Vec<_> = catalog.layers.iter().map(|l| l.id.as_str()).collect();
-    assert_eq!(ids, ["countries", "communes", "coastline", "mairies"]);
-    let communes = &catalog.layers[1];
+    assert_eq!(
+        ids,
+        ["communes", "coastline", "mairies"],
+        "countries is the basemap, not an overlay"
+    );
+    let communes = &catalog.layers[0];
     let kartenn_common::LayerSource::VectorTiles {
         tiles,
         source_layer,
         ..
-    } = &communes.source;
+    } = &communes.source
+    else {
+        panic!("{communes:?}");
+    };
     assert_eq!(tiles, "/tiles/communes/{z}/{x}/{y}.mvt");
     assert_eq!(source_layer, "communes");
-    assert_eq!(communes.geometry, kartenn_common::GeometryKind::Polygon);
+    assert_eq!(
+        communes.geometry,
+        Some(kartenn_common::GeometryKind::Polygon)
+    );
+}
+
+#[tokio::test]
+async fn the_demo_basemap_is_the_countries_tile_set_and_works_offline() {
+    let reply = get(&demo_app().await, "/api/config").await;
+    let config: kartenn_common::ClientConfig = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(config.basemaps.len(), 1);
+    let basemap = &config.basemaps[0];
+    assert_eq!(basemap.id, "kartenn");
+    let kartenn_common::LayerSource::VectorTiles { tiles, .. } = &basemap.source else {
+        panic!("{basemap:?}");
+    };
+    assert_eq!(tiles, "/tiles/countries/{z}/{x}/{y}.mvt");
+}
+
+#[tokio::test]
+async fn rasters_geojson_and_external_basemaps_reach_the_viewer_and_the_csp() {
+    let dir = tempfile::tempdir().unwrap();
+    let stations = dir.path().join("stations.geojson");
+    std::fs::write(
+        &stations,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Brest"},"geometry":{"type":"Point","coordinates":[-4.49,48.39]}}]}"#,
+    )
+    .unwrap();
+    let communes = support::demo_dir().join("communes.fgb");
+    let text = format!(
+        r#"
+[[layers]]
+id = "communes"
+title = "Communes"
+path = "{communes}"
+
+[[rasters]]
+id = "ortho"
+title = "Orthophotos"
+xyz = "https://{{s}}.tiles.example.org/{{z}}/{{x}}/{{y}}.jpg"
+subdomains = ["a", "b"]
+opacity = 0.5
+
+[[rasters]]
+id = "tides"
+title = "Tides"
+wms = {{ url = "/ows/indigeo", layers = "ws:tides", time = "2024-01-01" }}
+
+[[geojson]]
+id = "stations"
+title = "Stations"
+path = "{stations}"
+
+[[basemaps]]
+id = "osm"
+title = "OpenStreetMap"
+xyz = "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"
+"#,
+        communes = communes.display(),
+        stations = stations.display()
+    );
+    let env = |_: &str| None;
+    let config = kartenn::config::Config::from_toml(&text, dir.path(), &env).unwrap();
+    let app = support::app_with(&config).await;
+
+    let catalog: kartenn_common::Catalog =
+        serde_json::from_slice(&get(&app, "/api/catalog").await.body).unwrap();
+    let ids: Vec<_> = catalog.layers.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["ortho", "tides", "communes", "stations"],
+        "rasters below vectors below GeoJSON"
+    );
+    assert!(
+        matches!(&catalog.layers[0].source, kartenn_common::LayerSource::Xyz { subdomains, .. } if subdomains.len() == 2)
+    );
+    assert_eq!(catalog.layers[0].opacity, 0.5);
+    assert!(
+        matches!(&catalog.layers[1].source, kartenn_common::LayerSource::Wms { time: Some(t), .. } if t == "2024-01-01")
+    );
+    assert_eq!(
+        catalog.layers[3].geometry,
+        Some(kartenn_common::GeometryKind::Point)
+    );
+
+    let doc = get(&app, "/api/geojson/stations").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert_eq!(doc.header("content-type"), Some("application/geo+json"));
+    assert!(String::from_utf8_lossy(&doc.body).contains("Brest"));
+    assert_eq!(
+        get(&app, "/api/geojson/nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let reply = get(&app, "/api/config").await;
+    let csp = reply.header("content-security-policy").unwrap().to_owned();
+    assert!(
+        csp.contains("https://tile.openstreetmap.org")
+            && csp.contains("https://*.tiles.example.org"),
+        "{csp}"
+    );
+    let client: kartenn_common::ClientConfig = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(
+        client
+            .basemaps
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect::<Vec<_>>(),
+        ["osm"]
+    );
 }
 
 #[tokio::test]

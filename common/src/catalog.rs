@@ -21,12 +21,17 @@ pub struct CatalogLayer {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribution: Option<String>,
-    pub geometry: GeometryKind,
+    /// Vector layers: the kind of geometry (rasters have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<GeometryKind>,
     /// West, south, east, north in degrees, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounds: Option<[f64; 4]>,
     /// Shown when the viewer opens.
     pub visible: bool,
+    /// 0 (transparent) to 1 (opaque).
+    #[serde(default = "default_opacity")]
+    pub opacity: f64,
     pub source: LayerSource,
     pub style: LayerStyle,
 }
@@ -47,6 +52,32 @@ pub enum LayerSource {
         /// Deepest zoom with its own tiles; deeper views over-zoom these.
         maxzoom: u8,
     },
+    /// Raster tiles from an XYZ template (`{z}`, `{x}`, `{y}` or `{-y}`, optional `{s}`);
+    /// WMTS in the Web-Mercator matrix set is written this way too.
+    Xyz {
+        tiles: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        subdomains: Vec<String>,
+        minzoom: u8,
+        maxzoom: u8,
+    },
+    /// An OGC WMS layer, requested as 256-px tiles in EPSG:3857.
+    Wms {
+        url: String,
+        layers: String,
+        #[serde(default)]
+        styles: String,
+        format: String,
+        transparent: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time: Option<String>,
+    },
+    /// A GeoJSON document in WGS 84, drawn as vectors.
+    GeoJson { url: String },
+}
+
+fn default_opacity() -> f64 {
+    1.0
 }
 
 /// The kind of geometry a layer holds; the renderer picks fill, stroke or symbol from it.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Color;
+use crate::{CatalogLayer, Color};
 
 /// Where the map opens.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -23,4 +23,7 @@ pub struct ClientConfig {
     pub max_zoom: f64,
     /// Colour of the map where no layer draws (the sea, for the demo).
     pub background: Color,
+    /// Basemaps to choose from, the first shown at start (the viewer adds "none").
+    #[serde(default)]
+    pub basemaps: Vec<CatalogLayer>,
 }

@@ -98,7 +98,8 @@ pub fn http_client() -> Result<reqwest::Client> {
         .context("building an HTTP client")
 }
 
-/// A static file server with HTTP range support (Debian's lighttpd) on a free loopback port.
+/// A static file server with HTTP range support (Debian's lighttpd) on a free loopback port,
+/// sending `Access-Control-Allow-Origin: *` as public tile servers do.
 pub struct StaticServer {
     child: Child,
     _dir: TempDir,
@@ -116,8 +117,11 @@ impl StaticServer {
         std::fs::write(
             &conf,
             format!(
-                "server.document-root = \"{}\"\nserver.bind = \"127.0.0.1\"\nserver.port = {port}\n\
-                 server.errorlog = \"{}\"\nmimetype.assign = (\".fgb\" => \"application/octet-stream\")\n",
+                "server.modules += (\"mod_setenv\")\n\
+                 server.document-root = \"{}\"\nserver.bind = \"127.0.0.1\"\nserver.port = {port}\n\
+                 server.errorlog = \"{}\"\n\
+                 mimetype.assign = (\".fgb\" => \"application/octet-stream\", \".png\" => \"image/png\", \".geojson\" => \"application/geo+json\")\n\
+                 setenv.add-response-header = (\"Access-Control-Allow-Origin\" => \"*\")\n",
                 root.display(),
                 dir.0.join("error.log").display()
             ),

@@ -22,6 +22,7 @@ pub fn app() -> Html {
     let lang = *use_memo((), |()| Lang::detect());
     let load = use_state(|| Load::Loading);
     let visible = use_state(|| Rc::new(Vec::<bool>::new()));
+    let basemap = use_state(|| Some(0usize));
     {
         let load = load.clone();
         let visible = visible.clone();
@@ -54,6 +55,11 @@ pub fn app() -> Html {
         })
     };
 
+    let on_basemap = {
+        let basemap = basemap.clone();
+        Callback::from(move |choice: Option<usize>| basemap.set(choice))
+    };
+
     match &*load {
         Load::Loading => {
             html! { <div class="status" role="status">{ t(lang, Msg::Loading) }</div> }
@@ -66,10 +72,13 @@ pub fn app() -> Html {
         },
         Load::Ready(config, catalog) => html! {
             <main class="app">
-                <MapView config={config.clone()} catalog={catalog.clone()} visible={(*visible).clone()} {lang} />
+                <MapView config={config.clone()} catalog={catalog.clone()} visible={(*visible).clone()}
+                         basemap={(*basemap).filter(|i| *i < config.basemaps.len())} {lang} />
                 <aside class="panel">
                     <h1>{ &config.title }</h1>
-                    <LayerList catalog={catalog.clone()} visible={(*visible).clone()} {on_toggle} {lang} />
+                    <LayerList catalog={catalog.clone()} visible={(*visible).clone()} {on_toggle}
+                               basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
+                               {on_basemap} {lang} />
                 </aside>
             </main>
         },

@@ -33,6 +33,8 @@ pub enum Msg {
     Close,
     Scale,
     Coordinates,
+    Basemap,
+    NoBasemap,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -51,6 +53,10 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, Msg::Fullscreen) => "Full screen",
         (Lang::Fr, Msg::Close) => "Fermer",
         (Lang::En, Msg::Close) => "Close",
+        (Lang::Fr, Msg::Basemap) => "Fond de carte",
+        (Lang::En, Msg::Basemap) => "Basemap",
+        (Lang::Fr, Msg::NoBasemap) => "Aucun",
+        (Lang::En, Msg::NoBasemap) => "None",
         (Lang::Fr, Msg::Scale) => "Échelle",
         (Lang::En, Msg::Scale) => "Scale",
         (Lang::Fr, Msg::Coordinates) => "Coordonnées du curseur (latitude, longitude)",

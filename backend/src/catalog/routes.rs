@@ -1,16 +1,40 @@
-//! `GET /api/config` and `GET /api/catalog`.
+//! `GET /api/config`, `GET /api/catalog` and `GET /api/geojson/{layer}`.
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use kartenn_common::{Catalog, ClientConfig};
 
+use crate::http::ApiError;
+use crate::http::extract::ApiPath;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/config", get(config))
         .route("/api/catalog", get(catalog))
+        .route("/api/geojson/{layer}", get(geojson))
+}
+
+/// The document of a GeoJSON layer, as configured.
+async fn geojson(
+    State(state): State<AppState>,
+    ApiPath(layer): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let doc = state
+        .geojson
+        .get(&layer)
+        .ok_or_else(|| ApiError::not_found(format!("unknown GeoJSON layer `{layer}`")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/geo+json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        doc.bytes.clone(),
+    )
+        .into_response())
 }
 
 async fn config(State(state): State<AppState>) -> Json<ClientConfig> {

@@ -7,8 +7,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The Content-Security-Policy for a viewer whose `index.html` holds these inline scripts.
-pub fn content_security_policy(index_html: &str) -> String {
+/// The Content-Security-Policy for a viewer whose `index.html` holds these inline scripts,
+/// allowing images and fetches from the given external tile origins as well as its own.
+pub fn content_security_policy(index_html: &str, external_origins: &[String]) -> String {
     let mut hashes = String::new();
     for script in inline_scripts(index_html) {
         let digest = Sha256::digest(script.as_bytes());
@@ -16,9 +17,14 @@ pub fn content_security_policy(index_html: &str) -> String {
         hashes.push_str(&base64::engine::general_purpose::STANDARD.encode(digest));
         hashes.push('\'');
     }
+    let mut extra = String::new();
+    for origin in external_origins {
+        extra.push(' ');
+        extra.push_str(origin);
+    }
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{extra}; connect-src 'self'{extra}; \
          font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors 'self'"
     )
@@ -78,7 +84,7 @@ mod tests {
     fn inline_scripts_are_hashed_and_external_ones_are_not() {
         let html =
             r#"<html><script src="/a.js"></script><script type="module">boot()</script></html>"#;
-        let csp = content_security_policy(html);
+        let csp = content_security_policy(html, &[]);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"boot()"));
         assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
         assert_eq!(csp.matches("sha256-").count(), 1);
@@ -86,7 +92,12 @@ mod tests {
 
     #[test]
     fn without_inline_scripts_only_self_and_wasm_may_run() {
-        let csp = content_security_policy("<html></html>");
+        let csp =
+            content_security_policy("<html></html>", &["https://tile.example.org".to_owned()]);
+        assert!(
+            csp.contains("connect-src 'self' https://tile.example.org;"),
+            "{csp}"
+        );
         assert!(
             csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
             "{csp}"

@@ -10,6 +10,8 @@ use crate::view::View;
 
 /// Vector tiles are drawn 512 CSS px wide at integer zooms.
 pub const VECTOR_TILE_PX: f64 = 512.0;
+/// Raster tiles are drawn 256 CSS px wide at integer zooms.
+pub const RASTER_TILE_PX: f64 = 256.0;
 /// How many zoom levels up a missing tile looks for a stand-in.
 const MAX_ANCESTOR_LEVELS: u8 = 6;
 
@@ -22,6 +24,8 @@ pub struct LayerSpec {
     pub maxzoom: u8,
     /// Where the layer has data; no tile is asked for elsewhere.
     pub bounds: Option<Extent>,
+    /// CSS px a tile is drawn at on integer zooms: 512 for vector tiles, 256 for rasters.
+    pub tile_px: f64,
 }
 
 /// One tile (or part of one) to composite.
@@ -94,7 +98,7 @@ pub fn build_frame(
         if !layer.visible || layer.opacity <= 0.0 {
             continue;
         }
-        let Some(z) = tile_zoom(view.zoom(), VECTOR_TILE_PX, layer.minzoom, layer.maxzoom) else {
+        let Some(z) = tile_zoom(view.zoom(), layer.tile_px, layer.minzoom, layer.maxzoom) else {
             continue;
         };
         let area = match &layer.bounds {
@@ -189,6 +193,7 @@ mod tests {
             minzoom: 0,
             maxzoom: 14,
             bounds: None,
+            tile_px: VECTOR_TILE_PX,
         }
     }
 
@@ -271,6 +276,18 @@ mod tests {
             .collect();
         assert_eq!(from_children.len(), 4);
         assert!(from_children.iter().all(|d| d.dest[2] == 256.0));
+    }
+
+    #[test]
+    fn raster_layers_use_256_pixel_tiles_one_zoom_deeper() {
+        let v = view(8.0);
+        let raster = LayerSpec {
+            tile_px: RASTER_TILE_PX,
+            ..layer()
+        };
+        let frame = build_frame(&v, 1.0, &[layer(), raster], &Fake::default());
+        assert!(frame.wanted[0].iter().all(|k| k.z == 7));
+        assert!(frame.wanted[1].iter().all(|k| k.z == 8));
     }
 
     #[test]

@@ -36,8 +36,12 @@ fn bbox(feature: &Feature) -> Option<BBox> {
 impl HitIndex {
     pub fn new(layer: &Layer) -> Self {
         let extent = i32::try_from(layer.extent).unwrap_or(4096).max(1);
-        let cell =
-            |v: i32| (v.clamp(0, extent - 1) as usize * GRID / extent as usize).min(GRID - 1);
+        // In 64 bits: a world-sized layer (GeoJSON) has a 2^30 extent, and wasm's usize has 32
+        // (the product overflowed there, filing features under the wrong cells).
+        let cell = |v: i32| {
+            let scaled = i64::from(v.clamp(0, extent - 1)) * GRID as i64 / i64::from(extent);
+            (scaled as usize).min(GRID - 1)
+        };
         let mut cells = vec![Vec::new(); GRID * GRID];
         let mut boxes = Vec::with_capacity(layer.features.len());
         for (i, feature) in layer.features.iter().enumerate() {
@@ -223,6 +227,38 @@ mod tests {
         let hits = index.hits(&l, [2000.0, 2006.0], 8.0);
         assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![1, 0]);
         assert!(index.hits(&l, [2000.0, 2030.0], 8.0).is_empty());
+    }
+
+    #[test]
+    fn a_world_sized_point_is_hit_with_a_world_sized_tolerance() {
+        let mut l = layer(vec![feature(
+            GeomKind::Point,
+            vec![vec![[521_957_831, 375_466_159]]],
+        )]);
+        l.extent = 1 << 30;
+        let index = HitIndex::new(&l);
+        assert_eq!(
+            index
+                .hits(&l, [521_957_831.111, 375_466_158.607], 92_681.9)
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_world_sized_layer_indexes_without_overflow() {
+        let mut l = layer(vec![feature(
+            GeomKind::Point,
+            vec![vec![[1 << 29, 1 << 29]]],
+        )]);
+        l.extent = 1 << 30;
+        let index = HitIndex::new(&l);
+        assert_eq!(
+            index
+                .hits(&l, [f64::from(1 << 29), f64::from(1 << 29)], 10.0)
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod animation;
 pub mod frame;
 pub mod geo;
+pub mod geojson;
 pub mod hit;
 pub mod interaction;
 pub mod labels;

@@ -22,6 +22,8 @@ pub trait Canvas {
 pub struct PaintScale {
     /// Device pixels per tile unit.
     pub scale: f64,
+    /// The tile-unit position drawn at the target's (0, 0).
+    pub origin: [f64; 2],
     /// Device pixels per CSS pixel (for stroke widths and symbol sizes).
     pub pixel_ratio: f64,
 }
@@ -31,6 +33,7 @@ impl PaintScale {
     pub fn for_tile(size: f64, extent: u32, pixel_ratio: f64) -> Self {
         Self {
             scale: size / f64::from(extent),
+            origin: [0.0, 0.0],
             pixel_ratio,
         }
     }
@@ -73,7 +76,8 @@ fn paint_group(
     keep: impl Fn(usize) -> bool,
 ) {
     let s = at.scale;
-    let px = |p: [i32; 2]| (f64::from(p[0]) * s, f64::from(p[1]) * s);
+    let [ox, oy] = at.origin;
+    let px = |p: [i32; 2]| ((f64::from(p[0]) - ox) * s, (f64::from(p[1]) - oy) * s);
     let stroke_width = paint.stroke_width * at.pixel_ratio;
 
     for kind in [GeomKind::Polygon, GeomKind::LineString, GeomKind::Point] {

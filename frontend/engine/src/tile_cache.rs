@@ -155,6 +155,13 @@ impl<T> TileCache<T> {
         evicted
     }
 
+    /// Forgets one tile (a failed one to retry, say).
+    pub fn forget(&mut self, key: &TileKey) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.used_bytes -= entry.bytes;
+        }
+    }
+
     /// Forgets failed tiles so that they are asked for again.
     pub fn forget_failed(&mut self) {
         self.entries
@@ -222,6 +229,16 @@ mod tests {
         cache.finish(key(1), TileState::Ready(1), 10);
         assert_eq!(cache.status(&key(1)), Status::Absent);
         assert_eq!(cache.used_bytes(), 0);
+    }
+
+    #[test]
+    fn a_forgotten_tile_is_loaded_again_and_its_bytes_released() {
+        let mut cache = TileCache::new(1000);
+        cache.start_loading(key(1));
+        cache.finish(key(1), TileState::Ready(1), 40);
+        cache.forget(&key(1));
+        assert_eq!(cache.used_bytes(), 0);
+        assert!(cache.start_loading(key(1)));
     }
 
     #[test]

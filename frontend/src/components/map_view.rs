@@ -17,6 +17,8 @@ pub struct MapViewProps {
     pub config: Rc<ClientConfig>,
     pub catalog: Rc<Catalog>,
     pub visible: Rc<Vec<bool>>,
+    /// Index into the configuration's basemaps; `None`: no basemap.
+    pub basemap: Option<usize>,
     pub lang: Lang,
 }
 
@@ -74,6 +76,15 @@ pub fn map_view(props: &MapViewProps) -> Html {
             }
         });
     }
+    {
+        let handle = handle.clone();
+        let config = props.config.clone();
+        use_effect_with(props.basemap, move |basemap| {
+            if let Some(map) = handle.borrow().as_ref() {
+                map.set_basemap(basemap.and_then(|i| config.basemaps.get(i)));
+            }
+        });
+    }
     let zoom = |delta: f64| {
         let handle = handle.clone();
         Callback::from(move |_: MouseEvent| {
@@ -94,13 +105,19 @@ pub fn map_view(props: &MapViewProps) -> Html {
         let identified = identified.clone();
         Callback::from(move |()| identified.set(None))
     };
-    let mut attributions: Vec<&str> = props
-        .catalog
-        .layers
-        .iter()
-        .zip(props.visible.iter())
-        .filter(|(_, visible)| **visible)
-        .filter_map(|(layer, _)| layer.attribution.as_deref())
+    let basemap = props.basemap.and_then(|i| props.config.basemaps.get(i));
+    let mut attributions: Vec<&str> = basemap
+        .and_then(|b| b.attribution.as_deref())
+        .into_iter()
+        .chain(
+            props
+                .catalog
+                .layers
+                .iter()
+                .zip(props.visible.iter())
+                .filter(|(_, visible)| **visible)
+                .filter_map(|(layer, _)| layer.attribution.as_deref()),
+        )
         .collect();
     attributions.dedup();
     let lang = props.lang;

@@ -8,8 +8,11 @@ use kartenn_engine::style::Style;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use kartenn_engine::geo::HALF_WORLD;
+use kartenn_engine::geojson::WORLD_EXTENT;
+
 use super::MapState;
-use super::layer::TileRaster;
+use super::layer::{Content, TileData, TileRaster};
 
 /// Largest raster side, in device pixels (an over-zoomed tile is upscaled beyond this).
 const MAX_RASTER_PX: f64 = 2048.0;
@@ -68,40 +71,62 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
         let Some(layer) = map.layers.get_mut(draw.layer) else {
             continue;
         };
-        let style = &layer.style;
-        let Some(tile) = layer.cache.get_mut(&draw.key) else {
-            continue;
-        };
-        // CSS width of the whole tile as drawn now, and the raster that would match it.
-        let tile_css = draw.dest[2] / draw.src[2];
-        let ideal = (tile_css * ratio).clamp(64.0, MAX_RASTER_PX);
-        let current = f64::from(tile.raster_px);
-        let stale = current == 0.0
-            || (settled && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
-        // A 512-px tile of zoom z is shown at map zoom z + 1: style rules are read there.
-        let zoom = f64::from(draw.key.z) + 1.0;
-        if stale && rasterize(tile, style, zoom, ideal.round() as u32, ideal / tile_css).is_err() {
-            continue;
-        }
-        let Some(raster) = &tile.canvas else {
-            continue;
-        };
-        let size = f64::from(tile.raster_px);
-        ctx.set_global_alpha(draw.opacity);
         let [sx, sy, sw, sh] = draw.src;
         let [dx, dy, dw, dh] = draw.dest;
-        let _ = ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
-            raster,
-            sx * size,
-            sy * size,
-            sw * size,
-            sh * size,
-            dx,
-            dy,
-            dw,
-            dh,
-        );
+        let style = &layer.style;
+        match layer.cache.get_mut(&draw.key) {
+            Some(TileData::Vector(tile)) => {
+                // CSS width of the whole tile as drawn now, and the raster that would match it.
+                let tile_css = dw / sw;
+                let ideal = (tile_css * ratio).clamp(64.0, MAX_RASTER_PX);
+                let current = f64::from(tile.raster_px);
+                let stale = current == 0.0
+                    || (settled
+                        && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
+                // A 512-px tile of zoom z is shown at map zoom z + 1: style rules are read there.
+                let zoom = f64::from(draw.key.z) + 1.0;
+                if stale
+                    && rasterize(tile, style, zoom, ideal.round() as u32, ideal / tile_css).is_err()
+                {
+                    continue;
+                }
+                let Some(raster) = &tile.canvas else {
+                    continue;
+                };
+                let size = f64::from(tile.raster_px);
+                ctx.set_global_alpha(draw.opacity);
+                let _ = ctx
+                    .draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                        raster,
+                        sx * size,
+                        sy * size,
+                        sw * size,
+                        sh * size,
+                        dx,
+                        dy,
+                        dw,
+                        dh,
+                    );
+            }
+            Some(TileData::Image(image)) => {
+                let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+                ctx.set_global_alpha(draw.opacity);
+                let _ = ctx.draw_image_with_image_bitmap_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+                    image,
+                    sx * w,
+                    sy * h,
+                    sw * w,
+                    sh * h,
+                    dx,
+                    dy,
+                    dw,
+                    dh,
+                );
+            }
+            None => {}
+        }
     }
+    draw_documents(map);
     ctx.set_global_alpha(1.0);
 }
 
@@ -150,4 +175,43 @@ pub fn draw_zoom_box(map: &MapState) {
     ctx.set_stroke_style_str("rgba(31,78,121,0.9)");
     ctx.set_line_width(1.5);
     ctx.stroke_rect(left, top, width, height);
+}
+
+/// GeoJSON layers, drawn every frame straight onto the map (they are small: WFS answers, files).
+fn draw_documents(map: &MapState) {
+    let ratio = map.pixel_ratio;
+    let units = f64::from(WORLD_EXTENT);
+    // Device pixels per world unit, and the world unit at the screen's top-left corner.
+    let scale = ratio * 2.0 * HALF_WORLD / map.view.resolution() / units;
+    let corner = map.view.pixel_to_coord([0.0, 0.0]);
+    let origin = [
+        (corner.x + HALF_WORLD) / (2.0 * HALF_WORLD) * units,
+        (HALF_WORLD - corner.y) / (2.0 * HALF_WORLD) * units,
+    ];
+    let ctx = &map.ctx;
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.set_line_join("round");
+    ctx.set_line_cap("round");
+    for layer in map.layers.iter().filter(|l| l.spec.visible) {
+        let Content::GeoJson {
+            data: Some(doc), ..
+        } = &layer.content
+        else {
+            continue;
+        };
+        ctx.set_global_alpha(layer.spec.opacity);
+        let at = PaintScale {
+            scale,
+            origin,
+            pixel_ratio: ratio,
+        };
+        paint_layer(
+            &doc.data,
+            &layer.style,
+            map.view.zoom(),
+            at,
+            &mut Painter(ctx),
+        );
+    }
+    ctx.set_global_alpha(1.0);
 }

@@ -76,6 +76,9 @@ impl MapState {
             }
             Gesture::Click { x, y } => {
                 let found = self.identify([x, y]);
+                let _ = self
+                    .container
+                    .set_attribute("data-identified", &found.features.len().to_string());
                 self.on_identify.emit(found);
                 return;
             }

@@ -7,6 +7,7 @@ use kartenn_engine::hit::HitIndex;
 use kartenn_engine::tilegrid::tile_zoom;
 
 use super::MapState;
+use super::layer::Content;
 
 /// Pick tolerance around the click, CSS px.
 const TOLERANCE_PX: f64 = 4.0;
@@ -35,8 +36,41 @@ impl MapState {
         let coord = self.view.pixel_to_coord(at);
         let view_zoom = self.view.zoom();
         let mut features = Vec::new();
+        let units_per_px_world = f64::from(kartenn_engine::geojson::WORLD_EXTENT)
+            * self.view.resolution()
+            / (2.0 * kartenn_engine::geo::HALF_WORLD);
+        let half = kartenn_engine::geo::HALF_WORLD;
+        let world_point = [
+            (coord.x + half) / (2.0 * half) * f64::from(kartenn_engine::geojson::WORLD_EXTENT),
+            (half - coord.y) / (2.0 * half) * f64::from(kartenn_engine::geojson::WORLD_EXTENT),
+        ];
         for layer in self.layers.iter_mut().rev() {
             if !layer.spec.visible {
+                continue;
+            }
+            if let Content::GeoJson {
+                data: Some(doc), ..
+            } = &mut layer.content
+            {
+                let index = doc.hit.get_or_insert_with(|| HitIndex::new(&doc.data));
+                for (i, _) in index
+                    .hits(&doc.data, world_point, TOLERANCE_PX * units_per_px_world)
+                    .into_iter()
+                    .take(MAX_PER_LAYER)
+                {
+                    features.push(IdentifiedFeature {
+                        layer_id: layer.id.clone(),
+                        layer_title: layer.title.clone(),
+                        properties: doc
+                            .data
+                            .properties(&doc.data.features[i])
+                            .map(|(k, v)| (k.to_owned(), v.to_string()))
+                            .collect(),
+                    });
+                }
+                continue;
+            }
+            if !matches!(layer.content, Content::Vector { .. }) {
                 continue;
             }
             let Some(z) = tile_zoom(
@@ -52,7 +86,8 @@ impl MapState {
             let (fx, fy) = ((coord.x + half) / size, (half - coord.y) / size);
             let last = f64::from((1u32 << z) - 1);
             let key = TileKey::new(z, fx.clamp(0.0, last) as u32, fy.clamp(0.0, last) as u32);
-            let Some(tile) = layer.cache.get_mut(&key) else {
+            let (layer_id, layer_title) = (layer.id.clone(), layer.title.clone());
+            let Some(tile) = layer.vector_tile(&key) else {
                 continue;
             };
             let extent = f64::from(tile.data.extent);
@@ -70,8 +105,8 @@ impl MapState {
             {
                 let feature = &tile.data.features[i];
                 features.push(IdentifiedFeature {
-                    layer_id: layer.id.clone(),
-                    layer_title: layer.title.clone(),
+                    layer_id: layer_id.clone(),
+                    layer_title: layer_title.clone(),
                     properties: tile
                         .data
                         .properties(feature)

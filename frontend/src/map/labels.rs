@@ -21,7 +21,7 @@ pub fn draw_labels(map: &mut MapState, frame: &Frame) {
         let Some(label) = layer.style.label.clone().filter(|l| zoom >= l.minzoom) else {
             continue;
         };
-        let Some(tile) = layer.cache.get(&draw.key) else {
+        let Some(tile) = layer.vector_tile(&draw.key) else {
             continue;
         };
         let extent = f64::from(tile.data.extent);

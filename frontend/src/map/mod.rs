@@ -111,14 +111,15 @@ impl MapHandle {
                 ..Constraints::default()
             },
         );
-        let layers = catalog
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(i, layer)| {
-                MapLayer::new(layer, visible.get(i).copied().unwrap_or(layer.visible))
-            })
-            .collect();
+        // Index 0 is the basemap's slot; the catalogue's overlays follow, bottom first.
+        let basemap = config
+            .basemaps
+            .first()
+            .map_or_else(MapLayer::placeholder, |b| MapLayer::new(b, true));
+        let overlays = catalog.layers.iter().enumerate().map(|(i, layer)| {
+            MapLayer::new(layer, visible.get(i).copied().unwrap_or(layer.visible))
+        });
+        let layers = std::iter::once(basemap).chain(overlays).collect();
         let controls = controls::Controls::new(mount)?;
         let state = Rc::new_cyclic(|weak| {
             RefCell::new(MapState {
@@ -153,10 +154,31 @@ impl MapHandle {
         Ok(Self { state })
     }
 
+    /// Shows or hides the catalogue's overlays (one flag per catalogue layer).
     pub fn set_visibility(&self, visible: &[bool]) {
         let mut state = self.state.borrow_mut();
-        for (layer, &v) in state.layers.iter_mut().zip(visible) {
+        for (layer, &v) in state.layers.iter_mut().skip(1).zip(visible) {
             layer.spec.visible = v;
+        }
+        state.mark_busy();
+        state.request_render();
+    }
+
+    /// Puts another basemap under the overlays (`None`: no basemap).
+    pub fn set_basemap(&self, basemap: Option<&kartenn_common::CatalogLayer>) {
+        let mut state = self.state.borrow_mut();
+        let current = state
+            .layers
+            .first()
+            .map(|l| l.id.as_str())
+            .unwrap_or_default();
+        if current == basemap.map_or("", |b| b.id.as_str()) {
+            return;
+        }
+        let next = basemap.map_or_else(MapLayer::placeholder, |b| MapLayer::new(b, true));
+        if let Some(slot) = state.layers.first_mut() {
+            slot.abort_all();
+            *slot = next;
         }
         state.mark_busy();
         state.request_render();
@@ -325,7 +347,7 @@ impl MapState {
         self.frames += 1;
         let moving = self.step_motion();
         self.fit_canvas();
-        let specs: Vec<LayerSpec> = self.layers.iter().map(|l| l.spec.clone()).collect();
+        let specs: Vec<LayerSpec> = self.layers.iter().map(MapLayer::frame_spec).collect();
         let frame = build_frame(&self.view, self.pixel_ratio, &specs, &Lookup(&self.layers));
         self.load_wanted(&frame);
         canvas::draw_frame(self, &frame);
@@ -347,7 +369,9 @@ impl MapState {
     /// drawn tiles fresh in the caches.
     fn load_wanted(&mut self, frame: &Frame) {
         let weak = self.weak_self.clone();
+        let ratio = self.pixel_ratio;
         for (index, layer) in self.layers.iter_mut().enumerate() {
+            layer.load_document(index, weak.clone());
             let wanted = frame.wanted.get(index).map_or(&[][..], Vec::as_slice);
             let wanted_set: HashSet<TileKey> = wanted.iter().copied().collect();
             layer.cancel_unwanted(&wanted_set);
@@ -359,7 +383,7 @@ impl MapState {
             let used: Vec<TileKey> = wanted.iter().copied().chain(drawn).collect();
             layer.cache.touch(&used);
             for key in wanted {
-                layer.load(index, *key, weak.clone());
+                layer.load(index, *key, ratio, weak.clone());
             }
         }
     }
