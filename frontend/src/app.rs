@@ -1,9 +1,10 @@
 //! The application shell: loads the configuration and the catalogue, then shows the map with
-//! its layer list. Layer visibility lives here and flows down to the map.
+//! its layer list. The overlays' order, visibility and opacity live here and flow down to the map.
 
 use std::rc::Rc;
 
 use kartenn_common::{Catalog, ClientConfig};
+use kartenn_engine::overlays::{Edit, Overlays};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
@@ -21,11 +22,11 @@ enum Load {
 pub fn app() -> Html {
     let lang = *use_memo((), |()| Lang::detect());
     let load = use_state(|| Load::Loading);
-    let visible = use_state(|| Rc::new(Vec::<bool>::new()));
+    let overlays = use_state(|| Rc::new(Overlays::default()));
     let basemap = use_state(|| Some(0usize));
     {
         let load = load.clone();
-        let visible = visible.clone();
+        let overlays = overlays.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
                 let result =
@@ -33,7 +34,7 @@ pub fn app() -> Html {
                         .await;
                 match result {
                     Ok((config, catalog)) => {
-                        visible.set(Rc::new(catalog.layers.iter().map(|l| l.visible).collect()));
+                        overlays.set(Rc::new(Overlays::from_catalog(&catalog.layers)));
                         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
                             document.set_title(&config.title);
                         }
@@ -44,14 +45,13 @@ pub fn app() -> Html {
             });
         });
     }
-    let on_toggle = {
-        let visible = visible.clone();
-        Callback::from(move |index: usize| {
-            let mut next = (**visible).clone();
-            if let Some(v) = next.get_mut(index) {
-                *v = !*v;
+    let on_edit = {
+        let overlays = overlays.clone();
+        Callback::from(move |edit: Edit| {
+            let mut next = (**overlays).clone();
+            if next.apply(&edit) {
+                overlays.set(Rc::new(next));
             }
-            visible.set(Rc::new(next));
         })
     };
 
@@ -72,11 +72,11 @@ pub fn app() -> Html {
         },
         Load::Ready(config, catalog) => html! {
             <main class="app">
-                <MapView config={config.clone()} catalog={catalog.clone()} visible={(*visible).clone()}
+                <MapView config={config.clone()} catalog={catalog.clone()} overlays={(*overlays).clone()}
                          basemap={(*basemap).filter(|i| *i < config.basemaps.len())} {lang} />
                 <aside class="panel">
                     <h1>{ &config.title }</h1>
-                    <LayerList catalog={catalog.clone()} visible={(*visible).clone()} {on_toggle}
+                    <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} {on_edit}
                                basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
                                {on_basemap} {lang} />
                 </aside>

@@ -35,6 +35,9 @@ pub enum Msg {
     Coordinates,
     Basemap,
     NoBasemap,
+    Opacity,
+    MoveUp,
+    MoveDown,
 }
 
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
@@ -57,6 +60,12 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, Msg::Basemap) => "Basemap",
         (Lang::Fr, Msg::NoBasemap) => "Aucun",
         (Lang::En, Msg::NoBasemap) => "None",
+        (Lang::Fr, Msg::Opacity) => "Opacité",
+        (Lang::En, Msg::Opacity) => "Opacity",
+        (Lang::Fr, Msg::MoveUp) => "Monter (dessiner au-dessus)",
+        (Lang::En, Msg::MoveUp) => "Move up (draw above)",
+        (Lang::Fr, Msg::MoveDown) => "Descendre (dessiner en dessous)",
+        (Lang::En, Msg::MoveDown) => "Move down (draw below)",
         (Lang::Fr, Msg::Scale) => "Échelle",
         (Lang::En, Msg::Scale) => "Scale",
         (Lang::Fr, Msg::Coordinates) => "Coordonnées du curseur (latitude, longitude)",

@@ -13,6 +13,7 @@ pub mod hit;
 pub mod interaction;
 pub mod labels;
 pub mod mvt;
+pub mod overlays;
 pub mod paint;
 pub mod scale;
 pub mod source;

@@ -1,4 +1,5 @@
-//! The map component: owns the canvas and the map runtime, forwards layer visibility to it, and
+//! The map component: owns the canvas and the map runtime, forwards the overlays' order,
+//! visibility and opacity to it, and
 //! shows the map controls (zoom, full screen, scale bar, cursor coordinates, attribution) and
 //! the identify popup.
 
@@ -6,6 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use kartenn_common::{Catalog, ClientConfig};
+use kartenn_engine::overlays::Overlays;
 use yew::prelude::*;
 
 use crate::components::identify_popup::IdentifyPopup;
@@ -16,7 +18,7 @@ use crate::map::{Identified, MapHandle, MapMount};
 pub struct MapViewProps {
     pub config: Rc<ClientConfig>,
     pub catalog: Rc<Catalog>,
-    pub visible: Rc<Vec<bool>>,
+    pub overlays: Rc<Overlays>,
     /// Index into the configuration's basemaps; `None`: no basemap.
     pub basemap: Option<usize>,
     pub lang: Lang,
@@ -42,11 +44,7 @@ pub fn map_view(props: &MapViewProps) -> Html {
         );
         let handle = handle.clone();
         let identified = identified.clone();
-        let (config, catalog, visible) = (
-            props.config.clone(),
-            props.catalog.clone(),
-            props.visible.clone(),
-        );
+        let (config, catalog) = (props.config.clone(), props.catalog.clone());
         use_effect_with((), move |()| {
             let on_identify = Callback::from(move |found: Identified| {
                 identified.set((!found.features.is_empty()).then_some(found));
@@ -59,7 +57,7 @@ pub fn map_view(props: &MapViewProps) -> Html {
                 coordinates: &refs.4,
                 on_identify,
             };
-            match MapHandle::mount(&mount, &config, &catalog, &visible) {
+            match MapHandle::mount(&mount, &config, &catalog) {
                 Ok(map) => *handle.borrow_mut() = Some(map),
                 Err(err) => web_sys::console::error_1(&err),
             }
@@ -70,9 +68,9 @@ pub fn map_view(props: &MapViewProps) -> Html {
     }
     {
         let handle = handle.clone();
-        use_effect_with(props.visible.clone(), move |visible| {
+        use_effect_with(props.overlays.clone(), move |overlays| {
             if let Some(map) = handle.borrow().as_ref() {
-                map.set_visibility(visible);
+                map.set_overlays(overlays);
             }
         });
     }
@@ -111,12 +109,12 @@ pub fn map_view(props: &MapViewProps) -> Html {
         .into_iter()
         .chain(
             props
-                .catalog
-                .layers
+                .overlays
                 .iter()
-                .zip(props.visible.iter())
-                .filter(|(_, visible)| **visible)
-                .filter_map(|(layer, _)| layer.attribution.as_deref()),
+                .rev()
+                .filter(|o| o.visible && o.opacity > 0.0)
+                .filter_map(|o| props.catalog.layers.iter().find(|l| l.id == o.id))
+                .filter_map(|layer| layer.attribution.as_deref()),
         )
         .collect();
     attributions.dedup();

@@ -11,8 +11,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use kartenn_engine::geo::HALF_WORLD;
 use kartenn_engine::geojson::WORLD_EXTENT;
 
-use super::MapState;
 use super::layer::{Content, TileData, TileRaster};
+use super::{MapState, now_ms};
 
 /// Largest raster side, in device pixels (an over-zoomed tile is upscaled beyond this).
 const MAX_RASTER_PX: f64 = 2048.0;
@@ -32,9 +32,6 @@ impl Canvas for Painter<'_> {
     fn line_to(&mut self, x: f64, y: f64) {
         self.0.line_to(x, y);
     }
-    fn close_path(&mut self) {
-        self.0.close_path();
-    }
     fn circle(&mut self, x: f64, y: f64, radius: f64) {
         self.0.move_to(x + radius, y);
         let _ = self.0.arc(x, y, radius, 0.0, std::f64::consts::TAU);
@@ -50,8 +47,13 @@ impl Canvas for Painter<'_> {
     }
 }
 
-/// Draws `frame` on the map canvas.
-pub fn draw_frame(map: &mut MapState, frame: &Frame) {
+/// Time a frame may spend re-painting rasters sharp after interaction pauses; the rest wait for
+/// the next frames (their blurry rasters are shown meanwhile), so settling never drops a frame.
+const SHARPEN_BUDGET_MS: f64 = 6.0;
+
+/// Draws `frame` on the map canvas. Returns true when some rasters are still to be re-painted
+/// sharp (another frame is needed).
+pub fn draw_frame(map: &mut MapState, frame: &Frame) -> bool {
     let ratio = map.pixel_ratio;
     let ctx = map.ctx.clone();
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
@@ -66,8 +68,16 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.set_image_smoothing_enabled(true);
     let settled = map.settled;
+    let started = now_ms();
+    let mut deferred = false;
+    // Draws come bottom layer first; GeoJSON layers (no tiles) are painted in their turn.
+    let mut documents_done = 0;
 
     for draw in &frame.draws {
+        while documents_done < draw.layer {
+            draw_document(map, documents_done);
+            documents_done += 1;
+        }
         let Some(layer) = map.layers.get_mut(draw.layer) else {
             continue;
         };
@@ -80,9 +90,11 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
                 let tile_css = dw / sw;
                 let ideal = (tile_css * ratio).clamp(64.0, MAX_RASTER_PX);
                 let current = f64::from(tile.raster_px);
-                let stale = current == 0.0
-                    || (settled
-                        && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH));
+                let blurry =
+                    settled && (ideal / current > SHARP_ENOUGH || current / ideal > SHARP_ENOUGH);
+                let over_budget = blurry && now_ms() - started > SHARPEN_BUDGET_MS;
+                deferred |= current != 0.0 && over_budget;
+                let stale = current == 0.0 || (blurry && !over_budget);
                 // A 512-px tile of zoom z is shown at map zoom z + 1: style rules are read there.
                 let zoom = f64::from(draw.key.z) + 1.0;
                 if stale
@@ -126,8 +138,12 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) {
             None => {}
         }
     }
-    draw_documents(map);
+    while documents_done < map.layers.len() {
+        draw_document(map, documents_done);
+        documents_done += 1;
+    }
     ctx.set_global_alpha(1.0);
+    deferred
 }
 
 /// Paints a tile into its own square canvas `size` device pixels wide; `pixel_ratio` is the
@@ -177,8 +193,18 @@ pub fn draw_zoom_box(map: &MapState) {
     ctx.stroke_rect(left, top, width, height);
 }
 
-/// GeoJSON layers, drawn every frame straight onto the map (they are small: WFS answers, files).
-fn draw_documents(map: &MapState) {
+/// Paints layer `index` if it is a loaded, visible GeoJSON layer: its features straight onto the
+/// map canvas in world units, every frame (no tiles: they are small, WFS answers and files).
+fn draw_document(map: &MapState, index: usize) {
+    let Some(layer) = map.layers.get(index).filter(|l| l.spec.visible) else {
+        return;
+    };
+    let Content::GeoJson {
+        data: Some(doc), ..
+    } = &layer.content
+    else {
+        return;
+    };
     let ratio = map.pixel_ratio;
     let units = f64::from(WORLD_EXTENT);
     // Device pixels per world unit, and the world unit at the screen's top-left corner.
@@ -192,26 +218,18 @@ fn draw_documents(map: &MapState) {
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.set_line_join("round");
     ctx.set_line_cap("round");
-    for layer in map.layers.iter().filter(|l| l.spec.visible) {
-        let Content::GeoJson {
-            data: Some(doc), ..
-        } = &layer.content
-        else {
-            continue;
-        };
-        ctx.set_global_alpha(layer.spec.opacity);
-        let at = PaintScale {
-            scale,
-            origin,
-            pixel_ratio: ratio,
-        };
-        paint_layer(
-            &doc.data,
-            &layer.style,
-            map.view.zoom(),
-            at,
-            &mut Painter(ctx),
-        );
-    }
-    ctx.set_global_alpha(1.0);
+    ctx.set_global_alpha(layer.spec.opacity);
+    let at = PaintScale {
+        scale,
+        origin,
+        pixel_ratio: ratio,
+    };
+    paint_layer(
+        &doc.data,
+        &layer.style,
+        map.view.zoom(),
+        at,
+        &mut Painter(ctx),
+    );
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
 }

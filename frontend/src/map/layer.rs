@@ -217,14 +217,9 @@ impl MapLayer {
         }
     }
 
-    /// Starts loading `key` unless it is known already.
-    pub fn load(
-        &mut self,
-        index: usize,
-        key: TileKey,
-        pixel_ratio: f64,
-        map: Weak<RefCell<MapState>>,
-    ) {
+    /// Starts loading `key` unless it is known already. The answer goes to this layer wherever
+    /// it is by then (found by its `uid`: layers can be reordered or replaced meanwhile).
+    pub fn load(&mut self, key: TileKey, pixel_ratio: f64, map: Weak<RefCell<MapState>>) {
         let Some(url) = self.url(key, pixel_ratio) else {
             return;
         };
@@ -252,7 +247,7 @@ impl MapLayer {
             };
             let mut map = map.borrow_mut();
             let weak = map.weak_self.clone();
-            if let Some(layer) = map.layers.get_mut(index).filter(|l| l.uid == uid) {
+            if let Some(layer) = map.layer_mut(uid) {
                 layer.inflight.remove(&key);
                 let (state, bytes) = match outcome {
                     Outcome::Data(data) => {
@@ -272,7 +267,7 @@ impl MapLayer {
                     Outcome::Empty => (TileState::Empty, 0),
                     Outcome::Failed(reason) => {
                         web_sys::console::warn_1(&format!("tile {url}: {reason}").into());
-                        layer.schedule_retry(index, key, weak);
+                        layer.schedule_retry(key, weak);
                         (TileState::Failed, 0)
                     }
                     Outcome::Aborted => return,
@@ -284,7 +279,7 @@ impl MapLayer {
     }
 
     /// After a failure: forget the tile after a growing delay so the next frame asks again.
-    fn schedule_retry(&mut self, index: usize, key: TileKey, map: Weak<RefCell<MapState>>) {
+    fn schedule_retry(&mut self, key: TileKey, map: Weak<RefCell<MapState>>) {
         let attempt = self.failures.entry(key).or_insert(0);
         *attempt += 1;
         if *attempt > MAX_RETRIES {
@@ -297,7 +292,7 @@ impl MapLayer {
             Timeout::new(delay, move || {
                 if let Some(map) = map.upgrade() {
                     let mut map = map.borrow_mut();
-                    if let Some(layer) = map.layers.get_mut(index).filter(|l| l.uid == uid) {
+                    if let Some(layer) = map.layer_mut(uid) {
                         layer.cache.forget(&key);
                     }
                     map.request_render();
@@ -307,7 +302,7 @@ impl MapLayer {
     }
 
     /// Loads a GeoJSON layer's document once.
-    pub fn load_document(&mut self, index: usize, map: Weak<RefCell<MapState>>) {
+    pub fn load_document(&mut self, map: Weak<RefCell<MapState>>) {
         let Content::GeoJson { url, requested, .. } = &mut self.content else {
             return;
         };
@@ -322,7 +317,7 @@ impl MapLayer {
                 return;
             };
             let mut map = map.borrow_mut();
-            if let Some(layer) = map.layers.get_mut(index).filter(|l| l.uid == uid)
+            if let Some(layer) = map.layer_mut(uid)
                 && let Content::GeoJson { data, .. } = &mut layer.content
             {
                 match outcome {

@@ -23,6 +23,7 @@ use kartenn_common::{Catalog, ClientConfig};
 use kartenn_engine::animation::{Animation, ZOOM_DURATION_MS};
 use kartenn_engine::frame::{Frame, LayerSpec, TileLookup, build_frame};
 use kartenn_engine::interaction::{Gestures, Kinetic};
+use kartenn_engine::overlays::Overlays;
 use kartenn_engine::tile_cache::Status;
 use kartenn_engine::view::Constraints;
 use kartenn_engine::{LonLat, TileKey, View};
@@ -68,6 +69,8 @@ pub(crate) struct MapState {
     /// Shift-drag zoom box being drawn, CSS px corners.
     zoom_box: Option<([f64; 2], [f64; 2])>,
     settled: bool,
+    /// Some rasters wait to be re-painted sharp in the next frames.
+    sharpening: bool,
     /// Frames drawn so far (published as `data-frame`).
     frames: u64,
     frame_request: Option<AnimationFrame>,
@@ -96,7 +99,6 @@ impl MapHandle {
         mount: &MapMount<'_>,
         config: &ClientConfig,
         catalog: &Catalog,
-        visible: &[bool],
     ) -> Result<Self, JsValue> {
         let container: HtmlElement = mount.container.cast().ok_or("map container missing")?;
         let canvas: HtmlCanvasElement = mount.canvas.cast().ok_or("map canvas missing")?;
@@ -116,10 +118,9 @@ impl MapHandle {
             .basemaps
             .first()
             .map_or_else(MapLayer::placeholder, |b| MapLayer::new(b, true));
-        let overlays = catalog.layers.iter().enumerate().map(|(i, layer)| {
-            MapLayer::new(layer, visible.get(i).copied().unwrap_or(layer.visible))
-        });
-        let layers = std::iter::once(basemap).chain(overlays).collect();
+        let layers = std::iter::once(basemap)
+            .chain(catalog.layers.iter().map(|l| MapLayer::new(l, l.visible)))
+            .collect();
         let controls = controls::Controls::new(mount)?;
         let state = Rc::new_cyclic(|weak| {
             RefCell::new(MapState {
@@ -135,6 +136,7 @@ impl MapHandle {
                 kinetic: None,
                 zoom_box: None,
                 settled: true,
+                sharpening: false,
                 frames: 0,
                 frame_request: None,
                 settle_timer: None,
@@ -154,12 +156,24 @@ impl MapHandle {
         Ok(Self { state })
     }
 
-    /// Shows or hides the catalogue's overlays (one flag per catalogue layer).
-    pub fn set_visibility(&self, visible: &[bool]) {
+    /// Puts the overlays in the user's order (bottom first) with their visibility and opacity.
+    /// Layers keep their tiles when they move.
+    pub fn set_overlays(&self, overlays: &Overlays) {
         let mut state = self.state.borrow_mut();
-        for (layer, &v) in state.layers.iter_mut().skip(1).zip(visible) {
-            layer.spec.visible = v;
+        if state.layers.len() < 2 {
+            return;
         }
+        let mut rest = state.layers.split_off(1);
+        for wanted in overlays.iter() {
+            if let Some(at) = rest.iter().position(|l| l.id == wanted.id) {
+                let mut layer = rest.remove(at);
+                layer.spec.visible = wanted.visible;
+                layer.spec.opacity = wanted.opacity;
+                state.layers.push(layer);
+            }
+        }
+        // Layers the overlays do not name (none, normally) stay on top, unchanged.
+        state.layers.append(&mut rest);
         state.mark_busy();
         state.request_render();
     }
@@ -235,6 +249,11 @@ impl TileLookup for Lookup<'_> {
 }
 
 impl MapState {
+    /// The layer with this `uid`, wherever it is now.
+    pub(crate) fn layer_mut(&mut self, uid: u64) -> Option<&mut MapLayer> {
+        self.layers.iter_mut().find(|l| l.uid == uid)
+    }
+
     /// Asks for a frame on the next animation frame (once, however often it is called).
     pub(crate) fn request_render(&mut self) {
         if self.frame_request.is_some() {
@@ -350,7 +369,10 @@ impl MapState {
         let specs: Vec<LayerSpec> = self.layers.iter().map(MapLayer::frame_spec).collect();
         let frame = build_frame(&self.view, self.pixel_ratio, &specs, &Lookup(&self.layers));
         self.load_wanted(&frame);
-        canvas::draw_frame(self, &frame);
+        self.sharpening = canvas::draw_frame(self, &frame);
+        if self.sharpening {
+            self.request_render();
+        }
         if self.settled && !moving {
             labels::draw_labels(self, &frame);
         }
@@ -371,7 +393,7 @@ impl MapState {
         let weak = self.weak_self.clone();
         let ratio = self.pixel_ratio;
         for (index, layer) in self.layers.iter_mut().enumerate() {
-            layer.load_document(index, weak.clone());
+            layer.load_document(weak.clone());
             let wanted = frame.wanted.get(index).map_or(&[][..], Vec::as_slice);
             let wanted_set: HashSet<TileKey> = wanted.iter().copied().collect();
             layer.cancel_unwanted(&wanted_set);
@@ -383,7 +405,7 @@ impl MapState {
             let used: Vec<TileKey> = wanted.iter().copied().chain(drawn).collect();
             layer.cache.touch(&used);
             for key in wanted {
-                layer.load(index, *key, ratio, weak.clone());
+                layer.load(*key, ratio, weak.clone());
             }
         }
     }
@@ -394,7 +416,7 @@ impl MapState {
     /// are at full resolution). Any change of view or layers sets `data-ready` to false at once.
     fn publish_state(&self, frame: &Frame) {
         let center = self.view.center().to_lonlat();
-        let ready = frame.complete() && self.settled && !self.is_moving();
+        let ready = frame.complete() && self.settled && !self.sharpening && !self.is_moving();
         let el = &self.container;
         let _ = el.set_attribute("data-zoom", &format!("{:.4}", self.view.zoom()));
         let _ = el.set_attribute(
