@@ -5,6 +5,7 @@
 //! - `cargo xtask test`: the whole suite: fmt, clippy, unit and integration tests, the wasm
 //!   build, and the browser end-to-end tests.
 //! - `cargo xtask bench tiles`: the tile benchmark against Martin (`bench/tiles/run.py`).
+//! - `cargo xtask bench viewer`: the viewer against OpenLayers in Chromium (`bench/viewer/`).
 //! - `cargo xtask viewer`: builds the viewer into `dist/` only.
 //! - `cargo xtask tools [--browser]`: installs the tools only.
 //!
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
                  \n  run [--bind ADDR] [--config FILE]   build everything and serve the demo\
                  \n  test                                the whole test suite (what CI runs)\
                  \n  bench tiles [-- ARGS]               tile benchmark against Martin (bench/README.md)\
+                 \n  bench viewer [-- ARGS]              viewer benchmark against OpenLayers (bench/README.md)\
                  \n  viewer                              build the viewer into dist/\
                  \n  tools [--browser]                   install the build (and browser) tools"
             );

@@ -177,6 +177,38 @@ pub fn bench(args: &[String]) -> Result<(), String> {
                     .args(rest),
             )
         }
-        _ => Err("usage: cargo xtask bench tiles [-- run.py options]".to_owned()),
+        Some((which, rest)) if which == "viewer" => bench_viewer(rest),
+        _ => Err(
+            "usage: cargo xtask bench tiles [-- run.py options] | bench viewer [-- run.mjs options]"
+                .to_owned(),
+        ),
     }
+}
+
+/// `cargo xtask bench viewer [ARGS]`: builds the viewer, the server (release) and the
+/// OpenLayers page (npm, bundled locally with esbuild), then runs `bench/viewer/run.mjs`.
+fn bench_viewer(args: &[String]) -> Result<(), String> {
+    let env = tools::ensure(true)?;
+    build_viewer(&env)?;
+    step("building the server (release)");
+    run_cmd(&mut cargo(&env, &["build", "--release", "-p", "kartenn"]))?;
+    let dir = root().join("bench/viewer");
+    step("building the OpenLayers page (npm ci, esbuild)");
+    run_cmd(
+        Command::new("npm")
+            .current_dir(&dir)
+            .args(["ci", "--no-audit", "--no-fund"]),
+    )?;
+    run_cmd(
+        Command::new("npm")
+            .current_dir(&dir)
+            .args(["run", "build-ol"]),
+    )?;
+    step("viewer benchmark: Kartenn against OpenLayers in headless Chromium");
+    run_cmd(
+        Command::new("node")
+            .current_dir(&dir)
+            .arg("run.mjs")
+            .args(args.iter().filter(|a| *a != "--")),
+    )
 }
