@@ -123,6 +123,9 @@ pub struct LayerConfig {
     pub maxzoom: u8,
     #[serde(default = "default_true")]
     pub visible: bool,
+    /// 0 (transparent) to 1 (opaque): the viewer's starting opacity.
+    #[serde(default = "layers::default_opacity")]
+    pub opacity: f64,
     #[serde(default)]
     pub style: LayerStyle,
 }
@@ -381,6 +384,9 @@ impl Config {
             }
             if !(0.0..=64.0).contains(&layer.simplify) {
                 return Err(invalid(field("simplify"), "must be 0-64 tile units"));
+            }
+            if !(0.0..=1.0).contains(&layer.opacity) {
+                return Err(invalid(field("opacity"), "must be 0-1"));
             }
             let style = &layer.style;
             if !(0.0..=64.0).contains(&style.stroke_width)

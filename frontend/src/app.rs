@@ -29,9 +29,8 @@ pub fn app() -> Html {
         let overlays = overlays.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
-                let result =
-                    async { Ok::<_, ApiFailure>((api::config().await?, api::catalog().await?)) }
-                        .await;
+                // Both requests at once: the map waits for the slower, not for the sum.
+                let result = futures_util::future::try_join(api::config(), api::catalog()).await;
                 match result {
                     Ok((config, catalog)) => {
                         overlays.set(Rc::new(Overlays::from_catalog(&catalog.layers)));

@@ -61,7 +61,7 @@ fn vector_layer(set: &TileSet) -> CatalogLayer {
         geometry: Some(info.geometry),
         bounds: Some(info.bounds),
         visible: config.visible,
-        opacity: 1.0,
+        opacity: config.opacity,
         source: LayerSource::VectorTiles {
             tiles: format!("/tiles/{}/{{z}}/{{x}}/{{y}}.mvt", config.id),
             tilejson: format!("/tiles/{}.json", config.id),

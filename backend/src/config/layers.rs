@@ -98,7 +98,7 @@ pub struct BasemapConfig {
 fn default_raster_maxzoom() -> u8 {
     19
 }
-fn default_opacity() -> f64 {
+pub(crate) fn default_opacity() -> f64 {
     1.0
 }
 fn default_wms_format() -> String {
@@ -175,6 +175,9 @@ pub fn validate(
                 format!("geojson[{i}].id"),
                 format!("`{}` is used twice", g.id),
             ));
+        }
+        if !(0.0..=1.0).contains(&g.opacity) {
+            return Err(invalid(format!("geojson[{i}].opacity"), "must be 0-1"));
         }
     }
     let mut basemap_ids = HashSet::new();
@@ -297,6 +300,7 @@ pub fn file_layers(files: &[PathBuf]) -> Vec<LayerConfig> {
                 minzoom: 0,
                 maxzoom: default_layer_maxzoom(),
                 visible: true,
+                opacity: 1.0,
                 style: LayerStyle {
                     fill: Some(Color { a: 0x66, ..color }),
                     stroke: Some(color),
@@ -324,6 +328,7 @@ pub fn demo_layers(dir: &Path) -> Vec<LayerConfig> {
         minzoom: 0,
         maxzoom: 14,
         visible: true,
+        opacity: 1.0,
         style,
     };
     let style =

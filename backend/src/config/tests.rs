@@ -89,6 +89,14 @@ fn invalid_values_name_the_field() {
             "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nminzoom = 9\nmaxzoom = 3\n",
             "layers[0].maxzoom",
         ),
+        (
+            "[[layers]]\nid = \"a\"\ntitle = \"A\"\npath = \"a.fgb\"\nopacity = 1.5\n",
+            "layers[0].opacity",
+        ),
+        (
+            "[[geojson]]\nid = \"g\"\ntitle = \"G\"\npath = \"g.geojson\"\nopacity = -0.1\n",
+            "geojson[0].opacity",
+        ),
         ("[map]\ncenter = [200.0, 0.0]\n", "map.center"),
         ("[map]\nzoom = 30.0\n", "map.zoom"),
         ("[server]\npublic_url = \"ftp://x\"\n", "server.public_url"),
