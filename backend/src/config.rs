@@ -11,12 +11,14 @@ use serde::Deserialize;
 use crate::sources::{FieldSelection, SourceOptions};
 
 mod layers;
+mod ogc;
 #[cfg(test)]
 mod tests;
 
 pub use layers::{
     BasemapConfig, GeoJsonConfig, RasterConfig, WmsConfig, demo_basemaps, demo_layers, file_layers,
 };
+pub use ogc::{AccessConfig, OgcLimits, Secret, SourceConfig, StoreConfig};
 
 /// Where the bundled demo data lives when nothing else is said.
 const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo");
@@ -35,6 +37,13 @@ pub struct Config {
     pub geojson: Vec<GeoJsonConfig>,
     /// Basemaps to choose from (the first at start).
     pub basemaps: Vec<BasemapConfig>,
+    /// Upstream OGC servers, harvested and proxied.
+    pub sources: Vec<SourceConfig>,
+    pub ogc: OgcLimits,
+    pub access: AccessConfig,
+    /// Rights per layer, first match wins.
+    pub rules: Vec<crate::acl::Rule>,
+    pub store: StoreConfig,
 }
 
 /// How tiles are cached and announced.
@@ -189,6 +198,16 @@ struct FileConfig {
     geojson: Vec<GeoJsonConfig>,
     /// Absent with the demo layers: the demo's basemap.
     basemaps: Option<Vec<BasemapConfig>>,
+    #[serde(default)]
+    sources: Vec<SourceConfig>,
+    #[serde(default)]
+    ogc: OgcLimits,
+    #[serde(default)]
+    access: AccessConfig,
+    #[serde(default)]
+    rules: Vec<crate::acl::Rule>,
+    #[serde(default)]
+    store: StoreConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -289,6 +308,13 @@ impl Config {
                 .collect(),
             None => demo_layers(&demo_dir(env)),
         };
+        let mut sources = parsed.sources;
+        for s in &mut sources {
+            if let Some(file) = &s.password_file {
+                s.password_file = Some(base_dir.join(file));
+            }
+        }
+        ogc::resolve_secrets(&mut sources, env)?;
         let config = Self {
             server: ServerConfig {
                 bind,
@@ -301,6 +327,14 @@ impl Config {
             rasters: parsed.rasters,
             geojson,
             basemaps,
+            sources,
+            ogc: parsed.ogc,
+            access: parsed.access,
+            rules: parsed.rules,
+            store: StoreConfig {
+                path: env("KARTENN_STORE")
+                    .map_or_else(|| base_dir.join(&parsed.store.path), PathBuf::from),
+            },
         };
         config.validate()?;
         Ok(config)
@@ -399,6 +433,7 @@ impl Config {
             }
         }
         layers::validate(&self.layers, &self.rasters, &self.geojson, &self.basemaps)?;
+        ogc::validate(&self.sources, &self.ogc, &self.rules)?;
         Ok(())
     }
 }

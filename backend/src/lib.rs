@@ -4,12 +4,15 @@
 // Tests compare exact values on purpose (bit-identical edges, exact fixtures).
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
+pub mod acl;
 pub mod catalog;
 pub mod config;
 pub mod http;
 pub mod import;
+pub mod ogc;
 pub mod sources;
 pub mod state;
+pub mod store;
 pub mod tiles;
 pub mod upstream;
 
@@ -39,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(catalog::routes::router())
         .merge(tiles::routes::router())
+        .merge(ogc::routes::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))
         .method_not_allowed_fallback(method_not_allowed)

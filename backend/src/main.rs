@@ -1,4 +1,5 @@
-//! The `kartenn` command line: `kartenn serve` runs the server.
+//! The `kartenn` command line: `kartenn serve` runs the server, `kartenn sync` harvests the
+//! OGC sources' catalogues, `kartenn import` prepares data files.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -37,6 +38,17 @@ enum Command {
         /// Configuration file (default: ./kartenn.toml if present, else the demo).
         #[arg(long, short)]
         config: Option<PathBuf>,
+    },
+    /// Harvest the catalogues of the configured OGC sources (WMS/WFS capabilities) into the
+    /// store, reporting added, changed and removed layers. Exits non-zero if a source failed
+    /// (its previous catalogue is kept).
+    Sync {
+        /// Configuration file (default: ./kartenn.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Only this source.
+        #[arg(long)]
+        source: Option<String>,
     },
 }
 
@@ -85,7 +97,102 @@ fn main() -> ExitCode {
             bind,
             config,
         } => serve(&Overrides { bind, files }, config.as_deref()),
+        Command::Sync { config, source } => sync(config.as_deref(), source.as_deref()),
     }
+}
+
+fn sync(config_file: Option<&Path>, only: Option<&str>) -> ExitCode {
+    use kartenn::ogc::service::OgcService;
+    let env = |key: &str| std::env::var(key).ok();
+    let config = match Config::load(config_file, &env, &Overrides::default()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("kartenn: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let sources: Vec<_> = config
+        .sources
+        .iter()
+        .filter(|s| only.is_none_or(|id| s.id == id))
+        .cloned()
+        .collect();
+    if sources.is_empty() {
+        eprintln!(
+            "kartenn sync: {}",
+            only.map_or_else(
+                || "no [[sources]] in the configuration".to_owned(),
+                |id| format!("no source `{id}` in the configuration")
+            )
+        );
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("kartenn: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let service = match OgcService::open(&config).await {
+            Ok(service) => service,
+            Err(err) => {
+                eprintln!("kartenn: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let say = |line: String| {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        };
+        let mut failed = 0;
+        for (i, source) in sources.iter().enumerate() {
+            say(format!(
+                "[{}/{}] {} ({})…",
+                i + 1,
+                sources.len(),
+                source.id,
+                source.url
+            ));
+            let Some(report) = service.sync(source).await else {
+                continue;
+            };
+            match &report.outcome {
+                Ok(diff) => {
+                    say(format!(
+                        "    {} layers: {} added, {} changed, {} removed",
+                        report.layers,
+                        diff.added.len(),
+                        diff.changed.len(),
+                        diff.removed.len()
+                    ));
+                    for (sign, ids) in [
+                        ("+", &diff.added),
+                        ("~", &diff.changed),
+                        ("-", &diff.removed),
+                    ] {
+                        for id in ids {
+                            say(format!("      {sign} {id}"));
+                        }
+                    }
+                }
+                Err(err) => {
+                    failed += 1;
+                    say(format!("    FAILED: {err}"));
+                    say(format!(
+                        "    the previous catalogue ({} layers) is kept",
+                        report.layers
+                    ));
+                }
+            }
+        }
+        if failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }
+    })
 }
 
 fn serve(overrides: &Overrides, config_file: Option<&Path>) -> ExitCode {
@@ -111,6 +218,10 @@ fn serve(overrides: &Overrides, config_file: Option<&Path>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if !config.sources.is_empty() {
+        let _guard = runtime.enter();
+        state.ogc.spawn_schedule();
+    }
     if state.viewer.is_none() {
         tracing::warn!(
             dir = %config.server.viewer_dir.display(),

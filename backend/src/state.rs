@@ -8,10 +8,13 @@ use axum::http::HeaderValue;
 use bytes::Bytes;
 use kartenn_common::{Catalog, ClientConfig, GeometryKind};
 
+use crate::acl::Acl;
 use crate::config::{Config, LayerConfig};
 use crate::http::viewer::Viewer;
+use crate::ogc::service::OgcService;
 use crate::sources::fgb::FgbSource;
 use crate::sources::{SourceError, TileSource};
+use crate::store::StoreError;
 use crate::tiles::service::TileService;
 
 /// A GeoJSON layer's document, checked at start-up.
@@ -40,11 +43,24 @@ pub struct AppState {
     pub tile_cache_control: HeaderValue,
     pub public_url: Option<Arc<str>>,
     pub viewer: Option<Arc<Viewer>>,
+    /// Who may do what with which layer.
+    pub acl: Arc<Acl>,
+    /// Upstream OGC servers and their harvested catalogue.
+    pub ogc: Arc<OgcService>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl AppState {
     /// Opens every configured source; the first that fails stops start-up with its reason.
-    pub async fn from_config(config: &Config) -> Result<Self, SourceError> {
+    pub async fn from_config(config: &Config) -> Result<Self, StartError> {
         let mut sets = Vec::with_capacity(config.layers.len());
         for layer in &config.layers {
             let options = layer.source_options();
@@ -65,12 +81,14 @@ impl AppState {
         for g in &config.geojson {
             geojson.insert(g.id.clone(), load_geojson(&g.path)?);
         }
+        let ogc = OgcService::open(config).await?;
         Ok(Self::new(
             config,
             sets,
             geojson,
             Viewer::load(&config.server.viewer_dir),
-        ))
+        )
+        .with_ogc(ogc))
     }
 
     /// Assembles the state from already opened tile sets (tests inject their own).
@@ -101,7 +119,16 @@ impl AppState {
                 .unwrap_or(HeaderValue::from_static("public, max-age=3600")),
             public_url: config.server.public_url.as_deref().map(Arc::from),
             viewer: viewer.map(Arc::new),
+            acl: Arc::new(Acl::new(config.rules.clone(), config.access.default)),
+            ogc: Arc::new(OgcService::new(config, None, Vec::new())),
         }
+    }
+
+    /// Replaces the OGC service (its store and harvested catalogue).
+    #[must_use]
+    pub fn with_ogc(mut self, ogc: OgcService) -> Self {
+        self.ogc = Arc::new(ogc);
+        self
     }
 }
 

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod color;
 pub mod config;
 pub mod error;
+pub mod ogc;
 pub mod tilejson;
 
 pub use catalog::{
@@ -14,4 +15,5 @@ pub use catalog::{
 pub use color::Color;
 pub use config::{ClientConfig, InitialView};
 pub use error::{ApiErrorBody, ErrorCode};
+pub use ogc::{OgcLayerInfo, TimeDimension, TimeExtent, WfsInfo};
 pub use tilejson::{TileJson, TileSetSummary, VectorLayer};

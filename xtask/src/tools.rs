@@ -78,9 +78,12 @@ pub fn ensure(browser: bool) -> Result<ToolEnv, String> {
 
     let peers_present = on_path(&env, "chromium")
         && on_path(&env, "chromedriver")
-        && (on_path(&env, "lighttpd") || Path::new("/usr/sbin/lighttpd").is_file());
+        && (on_path(&env, "lighttpd") || Path::new("/usr/sbin/lighttpd").is_file())
+        && on_path(&env, "mapserv");
     if browser && !peers_present {
-        step("installing the test peers: Chromium, ChromeDriver, lighttpd (Debian packages)");
+        step(
+            "installing the test peers: Chromium, ChromeDriver, lighttpd, MapServer (Debian packages)",
+        );
         let sudo = if output("id", &["-u"]).is_some_and(|u| u.trim() == "0") {
             vec![]
         } else {
@@ -102,6 +105,8 @@ pub fn ensure(browser: bool) -> Result<ToolEnv, String> {
             "chromium",
             "chromium-driver",
             "lighttpd",
+            "cgi-mapserver",
+            "mapserver-bin",
         ])?;
     }
     Ok(env)

@@ -99,6 +99,18 @@ impl From<&SourceError> for ApiError {
     }
 }
 
+impl From<&crate::ogc::OgcError> for ApiError {
+    fn from(err: &crate::ogc::OgcError) -> Self {
+        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let code = match status.as_u16() {
+            400 => ErrorCode::BadRequest,
+            404 => ErrorCode::NotFound,
+            _ => ErrorCode::Upstream,
+        };
+        Self::new(status, code, err.public_message())
+    }
+}
+
 impl From<SourceError> for ApiError {
     fn from(err: SourceError) -> Self {
         Self::from(&err)

@@ -1,0 +1,291 @@
+//! Who may do what with a layer: the one function every endpoint asks. Rules come from the
+//! configuration (`[[rules]]`); a layer no rule covers gets `[access] default` (deny unless
+//! said otherwise). Until sign-in exists every caller is anonymous, so a layer is open only when
+//! its rule says `"public"` for the action.
+
+use serde::Deserialize;
+
+/// What the caller wants to do with a layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See it: catalogue, capabilities, maps, legends.
+    View,
+    /// Read its features: identify, WFS, attribute table.
+    Query,
+    /// Take its data away: WFS in file formats.
+    Download,
+}
+
+/// Who may do an action.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// `"public"` or `"authenticated"`.
+    Keyword(Keyword),
+    /// Any of these roles.
+    Roles(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keyword {
+    Public,
+    Authenticated,
+}
+
+/// One `[[rules]]` entry.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Layer id or upstream name, or a glob over them (`*` any run, `?` one character).
+    pub layer: String,
+    /// Only layers of this OGC source.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub view: Option<Audience>,
+    #[serde(default)]
+    pub query: Option<Audience>,
+    #[serde(default)]
+    pub download: Option<Audience>,
+}
+
+/// For layers no rule covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultAccess {
+    /// Nobody (the default).
+    #[default]
+    Deny,
+    /// Everybody may view, query and download.
+    Public,
+}
+
+/// The caller. Sign-in (a later issue) adds the authenticated kinds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Principal {
+    /// `None`: anonymous.
+    pub user: Option<String>,
+    pub roles: Vec<String>,
+}
+
+impl Principal {
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+}
+
+/// How a layer is named, for rule matching.
+#[derive(Debug, Clone, Copy)]
+pub struct LayerRef<'a> {
+    pub id: &'a str,
+    /// OGC source id, for harvested layers.
+    pub source: Option<&'a str>,
+    /// Upstream names (WMS layer, WFS feature type), for harvested layers.
+    pub names: &'a [&'a str],
+}
+
+/// The rights model: rules in order, first match decides.
+#[derive(Debug, Clone, Default)]
+pub struct Acl {
+    rules: Vec<Rule>,
+    default: DefaultAccess,
+}
+
+impl Acl {
+    pub fn new(rules: Vec<Rule>, default: DefaultAccess) -> Self {
+        Self { rules, default }
+    }
+
+    /// Whether `who` may do `action` with `layer`. The first rule whose layer pattern (and
+    /// source, if it names one) matches decides; an action that rule does not mention is
+    /// denied. No rule: the default.
+    pub fn allows(&self, who: &Principal, layer: LayerRef<'_>, action: Action) -> bool {
+        let Some(rule) = self.rules.iter().find(|r| matches(r, layer)) else {
+            return self.default == DefaultAccess::Public;
+        };
+        let audience = match action {
+            Action::View => &rule.view,
+            Action::Query => &rule.query,
+            Action::Download => &rule.download,
+        };
+        match audience {
+            None => false,
+            Some(Audience::Keyword(Keyword::Public)) => true,
+            Some(Audience::Keyword(Keyword::Authenticated)) => who.user.is_some(),
+            Some(Audience::Roles(roles)) => {
+                who.user.is_some() && roles.iter().any(|r| who.roles.contains(r))
+            }
+        }
+    }
+}
+
+fn matches(rule: &Rule, layer: LayerRef<'_>) -> bool {
+    if let Some(source) = &rule.source
+        && layer.source != Some(source.as_str())
+    {
+        return false;
+    }
+    glob(&rule.layer, layer.id) || layer.names.iter().any(|n| glob(&rule.layer, n))
+}
+
+/// `*` matches any run of characters (also empty), `?` exactly one; everything else itself.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // Iterative matcher with one backtrack point: linear in practice, no recursion.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(layer: &str, view: Option<Audience>) -> Rule {
+        Rule {
+            layer: layer.into(),
+            source: None,
+            view,
+            query: None,
+            download: None,
+        }
+    }
+
+    const PUBLIC: Option<Audience> = Some(Audience::Keyword(Keyword::Public));
+
+    fn layer<'a>(id: &'a str, names: &'a [&'a str]) -> LayerRef<'a> {
+        LayerRef {
+            id,
+            source: Some("indigeo"),
+            names,
+        }
+    }
+
+    #[test]
+    fn globs_match_runs_single_characters_and_exact_text() {
+        assert!(glob("indigeo:*", "indigeo:traits"));
+        assert!(glob("*", ""));
+        assert!(glob("a?c", "abc"));
+        assert!(!glob("a?c", "ac"));
+        assert!(glob("*_private*", "sites_private_2024"));
+        assert!(!glob("indigeo:*", "maddog:traits"));
+        assert!(glob("communes", "communes"));
+        assert!(!glob("communes", "communes2"));
+        assert!(glob("a*b*c", "aXXbYYc"));
+        assert!(!glob("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn a_layer_no_rule_covers_is_denied_unless_the_default_is_public() {
+        let anon = Principal::anonymous();
+        let deny = Acl::new(vec![], DefaultAccess::Deny);
+        assert!(!deny.allows(&anon, layer("x", &["x"]), Action::View));
+        let open = Acl::new(vec![], DefaultAccess::Public);
+        assert!(open.allows(&anon, layer("x", &["x"]), Action::Download));
+    }
+
+    #[test]
+    fn the_first_matching_rule_decides_and_unmentioned_actions_are_denied() {
+        let acl = Acl::new(
+            vec![rule("private_*", None), rule("*", PUBLIC)],
+            DefaultAccess::Public,
+        );
+        let anon = Principal::anonymous();
+        assert!(!acl.allows(&anon, layer("private_sites", &[]), Action::View));
+        assert!(acl.allows(&anon, layer("communes", &[]), Action::View));
+        assert!(!acl.allows(&anon, layer("communes", &[]), Action::Query));
+    }
+
+    #[test]
+    fn rules_match_upstream_names_and_may_be_limited_to_a_source() {
+        let mut only_maddog = rule("*", PUBLIC);
+        only_maddog.source = Some("maddog".into());
+        let acl = Acl::new(
+            vec![only_maddog, rule("indigeo:open_*", PUBLIC)],
+            DefaultAccess::Deny,
+        );
+        let anon = Principal::anonymous();
+        assert!(acl.allows(
+            &anon,
+            layer("indigeo-open-a", &["indigeo:open_a"]),
+            Action::View
+        ));
+        assert!(!acl.allows(
+            &anon,
+            layer("indigeo-closed", &["indigeo:closed"]),
+            Action::View
+        ));
+        let maddog = LayerRef {
+            id: "m",
+            source: Some("maddog"),
+            names: &[],
+        };
+        assert!(acl.allows(&anon, maddog, Action::View));
+    }
+
+    #[test]
+    fn authenticated_and_role_rules_never_open_a_layer_to_anonymous_callers() {
+        let mut r = rule("*", Some(Audience::Keyword(Keyword::Authenticated)));
+        r.query = Some(Audience::Roles(vec!["chercheur".into()]));
+        let acl = Acl::new(vec![r], DefaultAccess::Public);
+        let anon = Principal::anonymous();
+        assert!(!acl.allows(&anon, layer("a", &[]), Action::View));
+        assert!(!acl.allows(&anon, layer("a", &[]), Action::Query));
+        let researcher = Principal {
+            user: Some("ana".into()),
+            roles: vec!["chercheur".into()],
+        };
+        assert!(acl.allows(&researcher, layer("a", &[]), Action::View));
+        assert!(acl.allows(&researcher, layer("a", &[]), Action::Query));
+        let guest = Principal {
+            user: Some("bob".into()),
+            roles: vec![],
+        };
+        assert!(!acl.allows(&guest, layer("a", &[]), Action::Query));
+    }
+
+    #[test]
+    fn rules_read_from_toml_accept_keywords_and_role_lists() {
+        #[derive(Deserialize)]
+        struct File {
+            rules: Vec<Rule>,
+        }
+        let file: File = toml::from_str(
+            "[[rules]]\nlayer = \"a\"\nview = \"public\"\nquery = [\"r1\", \"r2\"]\n\
+             [[rules]]\nlayer = \"b\"\nsource = \"s\"\ndownload = \"authenticated\"\n",
+        )
+        .unwrap();
+        assert_eq!(file.rules[0].view, PUBLIC);
+        assert_eq!(
+            file.rules[0].query,
+            Some(Audience::Roles(vec!["r1".into(), "r2".into()]))
+        );
+        assert_eq!(
+            file.rules[1].download,
+            Some(Audience::Keyword(Keyword::Authenticated))
+        );
+        assert!(toml::from_str::<File>("[[rules]]\nlayer = \"a\"\nview = \"everyone\"\n").is_err());
+    }
+}
