@@ -18,7 +18,7 @@ mod tests;
 pub use layers::{
     BasemapConfig, GeoJsonConfig, RasterConfig, WmsConfig, demo_basemaps, demo_layers, file_layers,
 };
-pub use ogc::{AccessConfig, OgcLimits, Secret, SourceConfig, StoreConfig};
+pub use ogc::{AccessConfig, OgcLimits, PopupConfig, Secret, SourceConfig, StoreConfig};
 
 /// Where the bundled demo data lives when nothing else is said.
 const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo");
@@ -43,6 +43,8 @@ pub struct Config {
     pub access: AccessConfig,
     /// Rights per layer, first match wins.
     pub rules: Vec<crate::acl::Rule>,
+    /// Identify popup templates, first match wins.
+    pub popups: Vec<PopupConfig>,
     pub store: StoreConfig,
 }
 
@@ -207,6 +209,8 @@ struct FileConfig {
     #[serde(default)]
     rules: Vec<crate::acl::Rule>,
     #[serde(default)]
+    popups: Vec<PopupConfig>,
+    #[serde(default)]
     store: StoreConfig,
 }
 
@@ -331,6 +335,7 @@ impl Config {
             ogc: parsed.ogc,
             access: parsed.access,
             rules: parsed.rules,
+            popups: parsed.popups,
             store: StoreConfig {
                 path: env("KARTENN_STORE")
                     .map_or_else(|| base_dir.join(&parsed.store.path), PathBuf::from),
@@ -433,7 +438,7 @@ impl Config {
             }
         }
         layers::validate(&self.layers, &self.rasters, &self.geojson, &self.basemaps)?;
-        ogc::validate(&self.sources, &self.ogc, &self.rules)?;
+        ogc::validate(&self.sources, &self.ogc, &self.rules, &self.popups)?;
         Ok(())
     }
 }

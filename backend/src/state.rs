@@ -47,6 +47,8 @@ pub struct AppState {
     pub acl: Arc<Acl>,
     /// Upstream OGC servers and their harvested catalogue.
     pub ogc: Arc<OgcService>,
+    /// Identify popup templates.
+    pub popups: Arc<Vec<crate::config::PopupConfig>>,
 }
 
 /// Why the server could not start.
@@ -121,6 +123,7 @@ impl AppState {
             viewer: viewer.map(Arc::new),
             acl: Arc::new(Acl::new(config.rules.clone(), config.access.default)),
             ogc: Arc::new(OgcService::new(config, None, Vec::new())),
+            popups: Arc::new(config.popups.clone()),
         }
     }
 

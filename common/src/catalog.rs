@@ -34,6 +34,22 @@ pub struct CatalogLayer {
     pub opacity: f64,
     pub source: LayerSource,
     pub style: LayerStyle,
+    /// Words to find the layer by in the catalogue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// Place in the catalogue tree, outermost first (empty: top level).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category: Vec<String>,
+    /// In the layer list when the viewer opens; the others are added from the catalogue.
+    #[serde(default = "yes")]
+    pub in_map: bool,
+    /// Harvested from an OGC server: legend, metadata, time, WFS access, identify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ogc: Option<crate::ogc::OgcLayerInfo>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Where a layer's data comes from.

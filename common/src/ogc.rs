@@ -20,9 +20,12 @@ pub struct OgcLayerInfo {
     pub metadata_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<TimeDimension>,
-    /// The WFS feature type with the same data, when there is one.
+    /// The WFS feature type with the same data, when there is one and the caller may query it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wfs: Option<WfsInfo>,
+    /// Identify popup template: plain text with `{attribute}` placeholders (never HTML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub popup: Option<String>,
 }
 
 /// A WMS TIME dimension: instants and ranges in ISO 8601, as advertised.

@@ -2,6 +2,7 @@
 //! order: rasters, vector tile sets, GeoJSON), the basemaps, and the start-up configuration the
 //! viewer reads. Built once from configuration and the opened sources.
 
+pub mod ogc;
 pub mod routes;
 
 use std::collections::HashMap;
@@ -40,6 +41,10 @@ pub fn build(
         bounds: None,
         visible: g.visible,
         opacity: g.opacity,
+        keywords: Vec::new(),
+        category: Vec::new(),
+        in_map: true,
+        ogc: None,
         source: LayerSource::GeoJson {
             url: format!("/api/geojson/{}", g.id),
         },
@@ -62,6 +67,10 @@ fn vector_layer(set: &TileSet) -> CatalogLayer {
         bounds: Some(info.bounds),
         visible: config.visible,
         opacity: config.opacity,
+        keywords: Vec::new(),
+        category: Vec::new(),
+        in_map: true,
+        ogc: None,
         source: LayerSource::VectorTiles {
             tiles: format!("/tiles/{}/{{z}}/{{x}}/{{y}}.mvt", config.id),
             tilejson: format!("/tiles/{}.json", config.id),
@@ -99,6 +108,10 @@ fn raster_layer(r: &RasterConfig) -> CatalogLayer {
         bounds: None,
         visible: r.visible,
         opacity: r.opacity,
+        keywords: Vec::new(),
+        category: Vec::new(),
+        in_map: true,
+        ogc: None,
         source,
         style: LayerStyle::default(),
     }

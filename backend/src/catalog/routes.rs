@@ -41,6 +41,14 @@ async fn config(State(state): State<AppState>) -> Json<ClientConfig> {
     Json(ClientConfig::clone(&state.client_config))
 }
 
+/// The configured layers, then the harvested OGC layers the caller may view.
 async fn catalog(State(state): State<AppState>) -> Json<Catalog> {
-    Json(Catalog::clone(&state.catalog))
+    let mut catalog = Catalog::clone(&state.catalog);
+    catalog.layers.extend(super::ogc::layers(
+        &state.ogc.catalog(),
+        &state.acl,
+        &crate::acl::Principal::anonymous(),
+        &state.popups,
+    ));
+    Json(catalog)
 }

@@ -94,6 +94,16 @@ impl Default for OgcLimits {
     }
 }
 
+/// `[[popups]]`: how identify shows a layer's features.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopupConfig {
+    /// Layer id or upstream name, or a glob over them.
+    pub layer: String,
+    /// Plain text with `{attribute}` placeholders, e.g. "{nom} ({population} hab.)".
+    pub template: String,
+}
+
 /// `[access]`.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -184,6 +194,7 @@ pub(super) fn validate(
     sources: &[SourceConfig],
     limits: &OgcLimits,
     rules: &[Rule],
+    popups: &[PopupConfig],
 ) -> Result<(), ConfigError> {
     let mut ids = HashSet::new();
     for (i, s) in sources.iter().enumerate() {
@@ -226,6 +237,25 @@ pub(super) fn validate(
     }
     if limits.max_height > 16384 {
         return Err(invalid("ogc.max_height", "sizes must be 1-16384"));
+    }
+    for (i, p) in popups.iter().enumerate() {
+        let mut depth = 0i32;
+        for c in p.template.chars() {
+            depth += match c {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            if !(0..=1).contains(&depth) {
+                break;
+            }
+        }
+        if depth != 0 || p.template.len() > 2000 {
+            return Err(invalid(
+                format!("popups[{i}].template"),
+                "placeholders are {attribute}, unnested and closed",
+            ));
+        }
     }
     for (i, r) in rules.iter().enumerate() {
         if r.layer.is_empty() {

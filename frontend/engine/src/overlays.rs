@@ -118,6 +118,10 @@ mod tests {
             bounds: None,
             visible,
             opacity: 1.0,
+            keywords: Vec::new(),
+            category: Vec::new(),
+            in_map: true,
+            ogc: None,
             source: LayerSource::GeoJson {
                 url: format!("/api/geojson/{id}"),
             },

@@ -178,6 +178,10 @@ impl MapLayer {
                 bounds: None,
                 visible: false,
                 opacity: 1.0,
+                keywords: Vec::new(),
+                category: Vec::new(),
+                in_map: true,
+                ogc: None,
                 source: LayerSource::Xyz {
                     tiles: String::new(),
                     subdomains: Vec::new(),
