@@ -180,8 +180,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             )
         }
         Some((which, rest)) if which == "viewer" => bench_viewer(rest),
+        Some((which, rest)) if which == "ogc" => bench_ogc(rest),
+        Some((which, rest)) if which == "fuzz" => fuzz(rest),
         _ => Err(
-            "usage: cargo xtask bench tiles [-- run.py options] | bench viewer [-- run.mjs options]"
+            "usage: cargo xtask bench tiles|viewer|ogc|fuzz [-- options] (see bench/README.md)"
                 .to_owned(),
         ),
     }
@@ -213,4 +215,58 @@ fn bench_viewer(args: &[String]) -> Result<(), String> {
             .arg("run.mjs")
             .args(args.iter().filter(|a| *a != "--")),
     )
+}
+
+/// `cargo xtask bench ogc [ARGS]`: the OGC proxy's overhead against MapServer and against fixed
+/// answers (`bench/src/bin/ogcbench.rs`).
+fn bench_ogc(args: &[String]) -> Result<(), String> {
+    let env = tools::ensure(true)?;
+    step("building the server and the benchmark (release)");
+    run_cmd(&mut cargo(
+        &env,
+        &["build", "--release", "-p", "kartenn", "-p", "kartenn-bench"],
+    ))?;
+    step("OGC proxy benchmark: MapServer direct against through Kartenn");
+    run_cmd(
+        Command::new(root().join("target/release/ogcbench"))
+            .current_dir(root())
+            .args(args.iter().filter(|a| *a != "--")),
+    )
+}
+
+/// `cargo xtask bench fuzz [SECONDS]`: fuzzes the OGC request parser and validator, then
+/// capabilities parsing and filtering, each for a bounded time (default 60 s) with cargo-fuzz (installed on first use; libFuzzer needs the
+/// nightly-only sanitizer flags, enabled here on the stable compiler by RUSTC_BOOTSTRAP).
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let seconds = args
+        .iter()
+        .find(|a| *a != "--")
+        .map_or(Ok(60), |s| s.parse::<u64>().map_err(|_| format!("`{s}` is not seconds")))?;
+    let env = tools::ensure(false)?;
+    if !Command::new("cargo")
+        .env("PATH", &env.path)
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        step("installing cargo-fuzz (once per machine)");
+        run_cmd(Command::new("cargo").args(["install", "--locked", "cargo-fuzz"]))?;
+    }
+    for target in ["ogc_request", "capabilities"] {
+        step(&format!("fuzzing {target} for {seconds} s"));
+        let fuzz = root().join("backend/fuzz");
+        let corpus = fuzz.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
+        run_cmd(
+            Command::new("cargo")
+                .current_dir(root().join("backend"))
+                .env("PATH", &env.path)
+                .env("RUSTC_BOOTSTRAP", "1")
+                .args(["fuzz", "run", target])
+                .arg(&corpus)
+                .arg(fuzz.join("seeds").join(target))
+                .args(["--", &format!("-max_total_time={seconds}")]),
+        )?;
+    }
+    Ok(())
 }
