@@ -248,3 +248,66 @@ async fn time_outside_the_dimension_is_refused_where_mapserver_would_silently_fa
     assert_eq!(off.status, StatusCode::BAD_REQUEST);
     assert!(text(&off).contains("InvalidDimensionValue"));
 }
+
+#[tokio::test]
+#[ignore = "needs mapserv and lighttpd: run `cargo xtask test`"]
+async fn kartenn_sync_prints_the_changes_then_nothing_and_fails_clearly_for_a_dead_source() {
+    let server = MapServer::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dead = format!(
+        "http://127.0.0.1:{}/ows",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
+    let conf = dir.path().join("kartenn.toml");
+    std::fs::write(
+        &conf,
+        format!(
+            "layers = []\n[store]\npath = \"kartenn.db\"\n\
+             [[sources]]\nid = \"ms\"\nurl = \"{}\"\n\
+             [[sources]]\nid = \"dead\"\nurl = \"{dead}\"\ntimeout_s = 2\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let (c1, c2) = (conf.clone(), conf.clone());
+    let (code, first) = tokio::task::spawn_blocking(move || run_sync(&c1, Some("ms")))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{first}");
+    assert!(first.contains("+ ms-communes"), "{first}");
+    assert!(first.contains("0 changed, 0 removed"), "{first}");
+    assert!(
+        dir.path().join("kartenn.db").is_file(),
+        "the store lives beside the configuration"
+    );
+    let (code, all) = tokio::task::spawn_blocking(move || run_sync(&c2, None))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(1), "a dead source makes the command fail: {all}");
+    assert!(
+        all.contains("0 added, 0 changed, 0 removed"),
+        "the second sync of ms changes nothing: {all}"
+    );
+    assert!(all.contains("FAILED") && all.contains("kept"), "{all}");
+}
+
+/// Runs `kartenn sync` (the binary under test): exit code and standard output.
+fn run_sync(conf: &Path, only: Option<&str>) -> (Option<i32>, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kartenn"));
+    cmd.arg("sync")
+        .arg("--config")
+        .arg(conf)
+        .env("KARTENN_LOG", "error");
+    if let Some(id) = only {
+        cmd.args(["--source", id]);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
