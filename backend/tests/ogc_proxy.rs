@@ -294,3 +294,31 @@ async fn only_get_is_accepted_and_unknown_sources_are_404() {
     }
     assert!(seen.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn compressed_answers_stream_whole_and_json_exceptions_are_not_forwarded() {
+    let (app, seen) = proxy().await;
+    let info = GETMAP.replace("REQUEST=GetMap", "REQUEST=GetFeatureInfo")
+        + "&QUERY_LAYERS=public&I=1&J=1&INFO_FORMAT=application/json&EXCEPTIONS=application/json";
+    let reply = get_with(
+        &app,
+        &format!("/ows/ok?{info}"),
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", text(&reply));
+    assert_eq!(reply.header("content-encoding"), Some("gzip"));
+    let mut json = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&reply.body[..]),
+        &mut json,
+    )
+    .unwrap();
+    assert!(json.contains("FeatureCollection"), "{json}");
+    let seen = seen.lock().unwrap();
+    let (_, query, _) = seen.last().unwrap();
+    assert!(
+        !query.contains("EXCEPTIONS"),
+        "Kartenn's own parameter reached the server: {query}"
+    );
+}

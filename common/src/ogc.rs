@@ -23,6 +23,10 @@ pub struct OgcLayerInfo {
     /// The WFS feature type with the same data, when there is one and the caller may query it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wfs: Option<WfsInfo>,
+    /// For a layer group: the upstream names of its members (identify asks each in turn:
+    /// servers such as MapServer answer JSON feature info for one layer at a time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<String>,
     /// Identify popup template: plain text with `{attribute}` placeholders (never HTML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub popup: Option<String>,

@@ -238,10 +238,10 @@ fn bench_ogc(args: &[String]) -> Result<(), String> {
 /// capabilities parsing and filtering, each for a bounded time (default 60 s) with cargo-fuzz (installed on first use; libFuzzer needs the
 /// nightly-only sanitizer flags, enabled here on the stable compiler by RUSTC_BOOTSTRAP).
 fn fuzz(args: &[String]) -> Result<(), String> {
-    let seconds = args
-        .iter()
-        .find(|a| *a != "--")
-        .map_or(Ok(60), |s| s.parse::<u64>().map_err(|_| format!("`{s}` is not seconds")))?;
+    let seconds = args.iter().find(|a| *a != "--").map_or(Ok(60), |s| {
+        s.parse::<u64>()
+            .map_err(|_| format!("`{s}` is not seconds"))
+    })?;
     let env = tools::ensure(false)?;
     if !Command::new("cargo")
         .env("PATH", &env.path)

@@ -93,6 +93,7 @@ fn entry(
                     type_name: type_name.clone(),
                     download,
                 }),
+            children: layer.children.clone(),
             popup,
         }),
     })

@@ -95,6 +95,11 @@ pub fn prepare<'a>(
         }
         *value = upstream_names.join(",");
     }
+    // `EXCEPTIONS=application/json` asks Kartenn for JSON errors; servers do not know it.
+    request.params.retain(|(k, v)| {
+        !(k == "EXCEPTIONS"
+            && matches!(v.to_ascii_lowercase().as_str(), "application/json" | "json"))
+    });
     let expect = match request.operation {
         Operation::GetCapabilities => None,
         Operation::GetMap | Operation::GetLegendGraphic => Some(Expect::Image),

@@ -184,7 +184,10 @@ async fn passthrough(
             }
         },
     );
-    let body = Body::from_stream(futures_util::StreamExt::chain(head, rest));
+    // Fused: the compression layer may poll again after the end.
+    let body = Body::from_stream(futures_util::StreamExt::fuse(
+        futures_util::StreamExt::chain(head, rest),
+    ));
     Ok(proxied(StatusCode::OK, &content_type, body))
 }
 

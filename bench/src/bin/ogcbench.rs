@@ -14,7 +14,8 @@
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
-    clippy::cast_precision_loss
+    clippy::cast_precision_loss,
+    clippy::many_single_char_names
 )]
 
 use std::fmt::Write as _;
