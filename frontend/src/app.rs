@@ -1,5 +1,7 @@
 //! The application shell: loads the configuration and the catalogue, then shows the map with
-//! its layer list. The overlays' order, visibility and opacity live here and flow down to the map.
+//! its side panel (catalogue button, layer list, legend), the catalogue panel and the attribute
+//! table. The overlays (which layers are in the map, their order, visibility, opacity and time)
+//! live here and flow down to the map.
 
 use std::rc::Rc;
 
@@ -8,8 +10,11 @@ use kartenn_engine::overlays::{Edit, Overlays};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::attribute_table::AttributeTablePanel;
+use crate::components::catalog_panel::CatalogPanel;
 use crate::components::layer_list::LayerList;
-use crate::components::map_view::MapView;
+use crate::components::legend_panel::LegendPanel;
+use crate::components::map_view::{FitRequest, MapView};
 use crate::i18n::{Lang, Msg, t};
 
 enum Load {
@@ -24,6 +29,10 @@ pub fn app() -> Html {
     let load = use_state(|| Load::Loading);
     let overlays = use_state(|| Rc::new(Overlays::default()));
     let basemap = use_state(|| Some(0usize));
+    let catalog_open = use_state(|| false);
+    // The layer whose attribute table is open.
+    let table = use_state(|| None::<String>);
+    let fit = use_state(|| None::<FitRequest>);
     {
         let load = load.clone();
         let overlays = overlays.clone();
@@ -45,12 +54,41 @@ pub fn app() -> Html {
         });
     }
     let on_edit = {
-        let overlays = overlays.clone();
+        let (overlays, table) = (overlays.clone(), table.clone());
         Callback::from(move |edit: Edit| {
             let mut next = (**overlays).clone();
             if next.apply(&edit) {
                 overlays.set(Rc::new(next));
             }
+            // A layer taken out of the map takes its table with it.
+            if let Edit::Remove(id) = &edit
+                && table.as_deref() == Some(id.as_str())
+            {
+                table.set(None);
+            }
+        })
+    };
+    let toggle_catalog = {
+        let catalog_open = catalog_open.clone();
+        Callback::from(move |_: MouseEvent| catalog_open.set(!*catalog_open))
+    };
+    let close_catalog = {
+        let catalog_open = catalog_open.clone();
+        Callback::from(move |()| catalog_open.set(false))
+    };
+    let on_table = {
+        let table = table.clone();
+        Callback::from(move |id: String| table.set(Some(id)))
+    };
+    let close_table = {
+        let table = table.clone();
+        Callback::from(move |()| table.set(None))
+    };
+    let on_fit = {
+        let fit = fit.clone();
+        Callback::from(move |extent| {
+            let seq = fit.map_or(1, |f| f.seq + 1);
+            fit.set(Some(FitRequest { seq, extent }));
         })
     };
 
@@ -72,13 +110,25 @@ pub fn app() -> Html {
         Load::Ready(config, catalog) => html! {
             <main class="app">
                 <MapView config={config.clone()} catalog={catalog.clone()} overlays={(*overlays).clone()}
-                         basemap={(*basemap).filter(|i| *i < config.basemaps.len())} {lang} />
+                         basemap={(*basemap).filter(|i| *i < config.basemaps.len())} fit={*fit} {lang} />
                 <aside class="panel">
                     <h1>{ &config.title }</h1>
-                    <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} {on_edit}
+                    <button type="button" class="catalog-open" aria-expanded={catalog_open.to_string()}
+                            aria-controls="catalog" onclick={toggle_catalog}>
+                        { t(lang, Msg::OpenCatalog) }
+                    </button>
+                    <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} on_edit={on_edit.clone()} {on_table}
                                basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
                                {on_basemap} {lang} />
+                    <LegendPanel catalog={catalog.clone()} overlays={(*overlays).clone()} {lang} />
                 </aside>
+                if *catalog_open {
+                    <CatalogPanel catalog={catalog.clone()} overlays={(*overlays).clone()} {on_edit}
+                                  on_close={close_catalog} {lang} />
+                }
+                if let Some(layer_id) = (*table).clone() {
+                    <AttributeTablePanel catalog={catalog.clone()} {layer_id} on_close={close_table} {on_fit} {lang} />
+                }
             </main>
         },
     }

@@ -6,10 +6,12 @@
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
 pub mod animation;
+pub mod catalog;
 pub mod frame;
 pub mod geo;
 pub mod geojson;
 pub mod hit;
+pub mod identify;
 pub mod interaction;
 pub mod labels;
 pub mod mvt;
@@ -18,8 +20,10 @@ pub mod paint;
 pub mod scale;
 pub mod source;
 pub mod style;
+pub mod table;
 pub mod tile_cache;
 pub mod tilegrid;
+pub mod time;
 pub mod view;
 
 pub use geo::{Coord, Extent, LonLat};

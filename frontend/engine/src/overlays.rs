@@ -1,5 +1,7 @@
-//! What the user chose for the catalogue's overlays: their drawing order, and for each one
-//! whether it is shown and how opaque it is. The layer list edits it, the map follows it.
+//! What the user chose for the catalogue's overlays: which layers are in the map (those the
+//! catalogue puts there, then any the user adds or removes), their drawing order, and for each
+//! one whether it is shown, how opaque it is and, for time-enabled layers, the instant shown.
+//! The layer list and the catalogue panel edit it, the map follows it.
 
 use kartenn_common::CatalogLayer;
 
@@ -11,6 +13,8 @@ pub struct Overlay {
     pub visible: bool,
     /// 0 (transparent) to 1 (opaque).
     pub opacity: f64,
+    /// The instant chosen for a time-enabled layer (ISO 8601); `None`: the layer's default.
+    pub time: Option<String>,
 }
 
 /// The overlays, bottom first.
@@ -29,21 +33,35 @@ pub enum Edit {
     Raise(String),
     /// One place down.
     Lower(String),
+    /// Puts a catalogue layer in the map, on top, shown, opaque.
+    Add(String),
+    /// Takes a layer out of the map (the catalogue still offers it).
+    Remove(String),
+    /// Shows another instant of a time-enabled layer (`None`: its default).
+    Time(String, Option<String>),
 }
 
 impl Overlays {
-    /// The catalogue's order, visibility and opacity.
+    /// The layers the catalogue puts in the map (`in_map`), in its order, with its visibility
+    /// and opacity.
     pub fn from_catalog(layers: &[CatalogLayer]) -> Self {
         Self {
             order: layers
                 .iter()
+                .filter(|l| l.in_map)
                 .map(|l| Overlay {
                     id: l.id.clone(),
                     visible: l.visible,
                     opacity: l.opacity.clamp(0.0, 1.0),
+                    time: None,
                 })
                 .collect(),
         }
+    }
+
+    /// Whether the layer is in the map.
+    pub fn contains(&self, id: &str) -> bool {
+        self.position(id).is_some()
     }
 
     /// Bottom first.
@@ -68,15 +86,42 @@ impl Overlays {
         self.order.is_empty()
     }
 
-    /// Applies `edit`; returns false when nothing changed (unknown layer, already at the top...).
+    /// Applies `edit`; returns false when nothing changed (unknown layer, already at the top,
+    /// already in the map...).
     pub fn apply(&mut self, edit: &Edit) -> bool {
         let id = match edit {
-            Edit::Toggle(id) | Edit::Opacity(id, _) | Edit::Raise(id) | Edit::Lower(id) => id,
+            Edit::Add(id) => {
+                if self.contains(id) {
+                    return false;
+                }
+                self.order.push(Overlay {
+                    id: id.clone(),
+                    visible: true,
+                    opacity: 1.0,
+                    time: None,
+                });
+                return true;
+            }
+            Edit::Toggle(id)
+            | Edit::Opacity(id, _)
+            | Edit::Raise(id)
+            | Edit::Lower(id)
+            | Edit::Remove(id)
+            | Edit::Time(id, _) => id,
         };
         let Some(at) = self.position(id) else {
             return false;
         };
         match edit {
+            Edit::Remove(_) => {
+                self.order.remove(at);
+                true
+            }
+            Edit::Time(_, time) => {
+                let changed = self.order[at].time != *time;
+                self.order[at].time.clone_from(time);
+                changed
+            }
             Edit::Toggle(_) => {
                 self.order[at].visible = !self.order[at].visible;
                 true
@@ -98,7 +143,7 @@ impl Overlays {
                 self.order.swap(at, at - 1);
                 true
             }
-            Edit::Raise(_) | Edit::Lower(_) => false,
+            Edit::Raise(_) | Edit::Lower(_) | Edit::Add(_) => false,
         }
     }
 }
@@ -107,6 +152,13 @@ impl Overlays {
 mod tests {
     use super::*;
     use kartenn_common::{LayerSource, LayerStyle};
+
+    fn harvested(id: &str) -> CatalogLayer {
+        CatalogLayer {
+            in_map: false,
+            ..layer(id, true)
+        }
+    }
 
     fn layer(id: &str, visible: bool) -> CatalogLayer {
         CatalogLayer {
@@ -177,5 +229,60 @@ mod tests {
         assert!(!o.apply(&Edit::Toggle("zz".into())));
         assert!(!o.apply(&Edit::Raise("zz".into())));
         assert_eq!(o, before);
+    }
+
+    #[test]
+    fn only_layers_the_catalogue_puts_in_the_map_start_there() {
+        let o = Overlays::from_catalog(&[layer("a", true), harvested("h"), layer("b", false)]);
+        assert_eq!(ids(&o), ["a", "b"]);
+        assert!(!o.contains("h"));
+    }
+
+    #[test]
+    fn adding_puts_a_layer_on_top_shown_and_opaque_once() {
+        let mut o = Overlays::from_catalog(&[layer("a", false), harvested("h")]);
+        assert!(o.apply(&Edit::Add("h".into())));
+        assert_eq!(ids(&o), ["a", "h"]);
+        let h = o.get("h").unwrap();
+        assert!(h.visible);
+        assert_eq!((h.opacity, h.time.as_deref()), (1.0, None));
+        assert!(!o.apply(&Edit::Add("h".into())), "already in the map");
+        assert!(
+            !o.apply(&Edit::Add("a".into())),
+            "already in the map, hidden"
+        );
+        assert_eq!(ids(&o), ["a", "h"]);
+    }
+
+    #[test]
+    fn removing_takes_a_layer_out_and_it_can_come_back_on_top() {
+        let mut o = Overlays::from_catalog(&[layer("a", true), layer("b", true), layer("c", true)]);
+        assert!(o.apply(&Edit::Opacity("a".into(), 0.5)));
+        assert!(o.apply(&Edit::Remove("a".into())));
+        assert_eq!(ids(&o), ["b", "c"]);
+        assert!(
+            !o.apply(&Edit::Remove("a".into())),
+            "not in the map any more"
+        );
+        assert!(!o.apply(&Edit::Toggle("a".into())));
+        assert!(o.apply(&Edit::Add("a".into())));
+        assert_eq!(ids(&o), ["b", "c", "a"]);
+        assert_eq!(o.get("a").unwrap().opacity, 1.0, "added afresh");
+        assert!(o.apply(&Edit::Remove("b".into())));
+        assert!(o.apply(&Edit::Remove("c".into())));
+        assert!(o.apply(&Edit::Remove("a".into())));
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn the_time_choice_is_kept_per_layer() {
+        let mut o = Overlays::from_catalog(&[layer("a", true)]);
+        let at = Some("2024-06-02T06:00:00Z".to_owned());
+        assert!(o.apply(&Edit::Time("a".into(), at.clone())));
+        assert_eq!(o.get("a").unwrap().time, at);
+        assert!(!o.apply(&Edit::Time("a".into(), at)), "unchanged");
+        assert!(o.apply(&Edit::Time("a".into(), None)));
+        assert_eq!(o.get("a").unwrap().time, None);
+        assert!(!o.apply(&Edit::Time("zz".into(), None)));
     }
 }

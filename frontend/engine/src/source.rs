@@ -1,6 +1,6 @@
 //! Raster tile sources: URL building for XYZ templates and OGC WMS 1.3.0 GetMap tiles in
 //! EPSG:3857 (TRANSPARENT, FORMAT, STYLES, TIME; HiDPI through bigger tiles and
-//! `FORMAT_OPTIONS=dpi:`), and GetFeatureInfo at a pixel of such a tile.
+//! `FORMAT_OPTIONS=dpi:`), GetFeatureInfo at a pixel of such a tile, and WFS 2.0 GetFeature.
 
 use crate::tilegrid::TileKey;
 
@@ -97,6 +97,8 @@ impl Wms {
     }
 
     /// GetFeatureInfo at pixel `(i, j)` of a 256-px tile `key` (JSON, up to `count` features).
+    /// `EXCEPTIONS=application/json` asks Kartenn's proxy for JSON errors (it keeps that
+    /// parameter to itself); OGC exception reports are read too (`identify::parse_feature_info`).
     pub fn get_feature_info(&self, key: TileKey, i: u32, j: u32, count: u32) -> String {
         let mut params = self.common("GetFeatureInfo", key, WMS_TILE_PX);
         params.extend([
@@ -105,9 +107,61 @@ impl Wms {
             ("I", i.min(WMS_TILE_PX - 1).to_string()),
             ("J", j.min(WMS_TILE_PX - 1).to_string()),
             ("FEATURE_COUNT", count.to_string()),
+            ("EXCEPTIONS", "application/json".to_owned()),
         ]);
         query(&self.url, &params)
     }
+
+    /// The same source showing only the layer `name` (a member of a layer group: servers such
+    /// as MapServer answer JSON feature info for one layer at a time).
+    #[must_use]
+    pub fn only(&self, name: &str) -> Self {
+        Self {
+            layers: name.to_owned(),
+            styles: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// GetFeatureInfo at the world position `at`: the 256-px tile of zoom `z` holding it, and
+    /// the pixel of that tile under it.
+    pub fn get_feature_info_at(&self, at: crate::Coord, z: u8, count: u32) -> String {
+        let size = TileKey::size_at(z);
+        let half = crate::geo::HALF_WORLD;
+        let (fx, fy) = ((at.x + half) / size, (half - at.y) / size);
+        let last = f64::from((1u32 << z) - 1);
+        let key = TileKey::new(z, fx.clamp(0.0, last) as u32, fy.clamp(0.0, last) as u32);
+        let px = f64::from(WMS_TILE_PX);
+        let i = ((fx - f64::from(key.x)) * px).clamp(0.0, px - 1.0) as u32;
+        let j = ((fy - f64::from(key.y)) * px).clamp(0.0, px - 1.0) as u32;
+        self.get_feature_info(key, i, j, count)
+    }
+}
+
+/// A WFS 2.0 GetFeature of one feature type in WGS 84 (longitude first in GeoJSON), in
+/// `format`, optionally paged (`COUNT`, `STARTINDEX`).
+pub fn wfs_get_feature(
+    endpoint: &str,
+    type_name: &str,
+    format: &str,
+    count: Option<u32>,
+    start: Option<u32>,
+) -> String {
+    let mut params = vec![
+        ("SERVICE", "WFS".to_owned()),
+        ("VERSION", "2.0.0".to_owned()),
+        ("REQUEST", "GetFeature".to_owned()),
+        ("TYPENAMES", type_name.to_owned()),
+        ("OUTPUTFORMAT", format.to_owned()),
+        ("SRSNAME", "EPSG:4326".to_owned()),
+    ];
+    if let Some(count) = count {
+        params.push(("COUNT", count.to_string()));
+    }
+    if let Some(start) = start.filter(|s| *s > 0) {
+        params.push(("STARTINDEX", start.to_string()));
+    }
+    query(endpoint, &params)
 }
 
 /// The XYZ URL of `key` from a template with `{z}`, `{x}`, `{y}` (or `{-y}` for TMS rows) and
@@ -182,6 +236,58 @@ mod tests {
             (param(&url, "I"), param(&url, "J")),
             (Some("12"), Some("255"))
         );
+        assert_eq!(param(&url, "FEATURE_COUNT"), Some("10"));
+        assert_eq!(
+            param(&url, "EXCEPTIONS"),
+            Some("application%2Fjson"),
+            "the proxy answers errors in JSON"
+        );
+        let member = wms()
+            .only("ws:coast")
+            .get_feature_info(TileKey::new(8, 124, 88), 1, 1, 5);
+        assert_eq!(param(&member, "QUERY_LAYERS"), Some("ws%3Acoast"));
+        assert_eq!(param(&member, "LAYERS"), Some("ws%3Acoast"));
+        assert!(param(&url, "TIME").is_some(), "the layer's time applies");
+    }
+
+    #[test]
+    fn get_feature_info_at_a_position_names_its_tile_and_pixel() {
+        let tile = TileKey::new(12, 1996, 1420);
+        let e = tile.extent();
+        // A quarter across, three quarters down the tile.
+        let at = crate::Coord::new(
+            e.min_x + 0.25 * (e.max_x - e.min_x),
+            e.max_y - 0.75 * (e.max_y - e.min_y),
+        );
+        let url = wms().get_feature_info_at(at, 12, 10);
+        let expected = wms().get_feature_info(tile, 64, 192, 10);
+        assert_eq!(url, expected);
+    }
+
+    #[test]
+    fn wfs_get_feature_pages_through_a_type_in_wgs84() {
+        let url = wfs_get_feature(
+            "/ows/ms",
+            "ms:communes",
+            "application/json",
+            Some(1000),
+            Some(0),
+        );
+        assert_eq!(
+            url,
+            "/ows/ms?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=ms%3Acommunes\
+             &OUTPUTFORMAT=application%2Fjson&SRSNAME=EPSG%3A4326&COUNT=1000"
+        );
+        let next = wfs_get_feature(
+            "/ows/ms",
+            "ms:communes",
+            "application/json",
+            Some(1000),
+            Some(1000),
+        );
+        assert!(next.ends_with("&COUNT=1000&STARTINDEX=1000"));
+        let zip = wfs_get_feature("/ows/ms", "ms:communes", "SHAPE-ZIP", None, None);
+        assert!(zip.ends_with("OUTPUTFORMAT=SHAPE-ZIP&SRSNAME=EPSG%3A4326"));
     }
 
     #[test]

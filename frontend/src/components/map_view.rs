@@ -1,12 +1,13 @@
 //! The map component: owns the canvas and the map runtime, forwards the overlays' order,
-//! visibility and opacity to it, and
-//! shows the map controls (zoom, full screen, scale bar, cursor coordinates, attribution) and
-//! the identify popup.
+//! visibility, opacity and time to it, and zoom requests (a feature of the attribute table),
+//! and shows the map controls (zoom, full screen, scale bar, cursor coordinates, attribution)
+//! and the identify popup.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use kartenn_common::{Catalog, ClientConfig};
+use kartenn_engine::Extent;
 use kartenn_engine::overlays::Overlays;
 use yew::prelude::*;
 
@@ -21,7 +22,17 @@ pub struct MapViewProps {
     pub overlays: Rc<Overlays>,
     /// Index into the configuration's basemaps; `None`: no basemap.
     pub basemap: Option<usize>,
+    /// The last zoom-to request (a new `seq` flies again, even to the same extent).
+    #[prop_or_default]
+    pub fit: Option<FitRequest>,
     pub lang: Lang,
+}
+
+/// Asks the map to show an extent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitRequest {
+    pub seq: u64,
+    pub extent: Extent,
 }
 
 #[function_component(MapView)]
@@ -47,7 +58,7 @@ pub fn map_view(props: &MapViewProps) -> Html {
         let (config, catalog) = (props.config.clone(), props.catalog.clone());
         use_effect_with((), move |()| {
             let on_identify = Callback::from(move |found: Identified| {
-                identified.set((!found.features.is_empty()).then_some(found));
+                identified.set((!found.layers.is_empty()).then_some(found));
             });
             let mount = MapMount {
                 container: &refs.0,
@@ -80,6 +91,14 @@ pub fn map_view(props: &MapViewProps) -> Html {
         use_effect_with(props.basemap, move |basemap| {
             if let Some(map) = handle.borrow().as_ref() {
                 map.set_basemap(basemap.and_then(|i| config.basemaps.get(i)));
+            }
+        });
+    }
+    {
+        let handle = handle.clone();
+        use_effect_with(props.fit, move |fit| {
+            if let (Some(map), Some(fit)) = (handle.borrow().as_ref(), fit) {
+                map.fit(&fit.extent);
             }
         });
     }

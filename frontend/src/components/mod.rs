@@ -1,5 +1,11 @@
-//! Yew components, one per file.
+//! Yew components, one per file (plus the helpers they share).
 
+pub mod attribute_table;
+pub mod catalog_panel;
+pub mod downloads;
 pub mod identify_popup;
 pub mod layer_list;
+pub mod legend_panel;
 pub mod map_view;
+pub mod overlay_item;
+pub mod time_select;

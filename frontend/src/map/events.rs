@@ -78,7 +78,7 @@ impl MapState {
                 let found = self.identify([x, y]);
                 let _ = self
                     .container
-                    .set_attribute("data-identified", &found.features.len().to_string());
+                    .set_attribute("data-identified", &found.feature_count().to_string());
                 self.on_identify.emit(found);
                 return;
             }

@@ -1,6 +1,8 @@
 //! One map layer in the browser: vector tiles, raster tiles (XYZ, WMS) or a GeoJSON document;
 //! its frame spec and style, its tile cache, the loads under way (each with an AbortController
 //! so tiles that left the view stop downloading) and retries with back-off for failed tiles.
+//! A time-enabled WMS layer starts a fresh cache whenever its TIME changes, so tiles of two
+//! instants never mix.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -73,6 +75,16 @@ pub struct MapLayer {
     pub style: Style,
     pub content: Content,
     pub cache: TileCache<TileData>,
+    /// Answers GetFeatureInfo (harvested WMS layers the caller may query).
+    pub queryable: bool,
+    /// Identify template (`{attribute}` placeholders), text only.
+    pub popup: Option<String>,
+    /// A layer group's members: identify asks each (one layer per JSON feature-info answer).
+    pub members: Vec<String>,
+    /// The instant a time-enabled layer shows until the user picks another.
+    default_time: Option<String>,
+    /// Has a TIME dimension the user may move along.
+    time_enabled: bool,
     inflight: HashMap<TileKey, AbortController>,
     failures: HashMap<TileKey, u32>,
     /// One pending retry per failed tile.
@@ -81,6 +93,15 @@ pub struct MapLayer {
 
 impl MapLayer {
     pub fn new(layer: &CatalogLayer, visible: bool) -> Self {
+        // A TIME fixed by the configuration wins over the dimension's default.
+        let default_time = match &layer.source {
+            LayerSource::Wms { time: Some(t), .. } => Some(t.clone()),
+            _ => layer
+                .ogc
+                .as_ref()
+                .and_then(|o| o.time.as_ref())
+                .and_then(kartenn_engine::time::default_time),
+        };
         let (content, minzoom, maxzoom, tile_px) = match &layer.source {
             LayerSource::VectorTiles {
                 tiles,
@@ -125,7 +146,7 @@ impl MapLayer {
                     styles: styles.clone(),
                     format: format.clone(),
                     transparent: *transparent,
-                    time: time.clone(),
+                    time: time.clone().or_else(|| default_time.clone()),
                 }),
                 0,
                 22,
@@ -160,6 +181,15 @@ impl MapLayer {
             ),
             content,
             cache: TileCache::new(CACHE_BYTES),
+            queryable: layer.ogc.as_ref().is_some_and(|o| o.queryable),
+            popup: layer.ogc.as_ref().and_then(|o| o.popup.clone()),
+            members: layer
+                .ogc
+                .as_ref()
+                .map(|o| o.children.clone())
+                .unwrap_or_default(),
+            default_time,
+            time_enabled: layer.ogc.as_ref().is_some_and(|o| o.time.is_some()),
             inflight: HashMap::new(),
             failures: HashMap::new(),
             retries: HashMap::new(),
@@ -194,6 +224,28 @@ impl MapLayer {
         );
         layer.spec.visible = false;
         layer
+    }
+
+    /// Shows another instant of a time-enabled WMS layer (`None`: its default). A change starts
+    /// a fresh cache under a new `uid`: tiles of the old instant are dropped, and answers still
+    /// on their way find no layer. Returns whether anything changed.
+    pub fn set_time(&mut self, time: Option<String>) -> bool {
+        if !self.time_enabled {
+            return false;
+        }
+        let time = time.or_else(|| self.default_time.clone());
+        let Content::Wms(wms) = &mut self.content else {
+            return false;
+        };
+        if wms.time == time {
+            return false;
+        }
+        wms.time = time;
+        self.abort_all();
+        self.failures.clear();
+        self.cache = TileCache::new(CACHE_BYTES);
+        self.uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
+        true
     }
 
     /// A layer drawn by tiles (GeoJSON layers are not).

@@ -1,8 +1,9 @@
 //! The map runtime in the browser: the engine's view and frame builder, one tile cache per
 //! layer, DOM events turned into engine gestures, animations (zoom, pan, fling) stepped by a
 //! requestAnimationFrame loop that only runs while something changes, labels placed without
-//! overlaps once the map settles, and identify. The Yew component holds a [`MapHandle`];
-//! dropping it stops the map.
+//! overlaps once the map settles, and identify. The map keeps a layer for every catalogue
+//! layer (nothing loads until one is shown); the overlays say which are in the map, in what
+//! order, and at what time. The Yew component holds a [`MapHandle`]; dropping it stops the map.
 
 mod canvas;
 mod controls;
@@ -26,16 +27,20 @@ use kartenn_engine::interaction::{Gestures, Kinetic};
 use kartenn_engine::overlays::Overlays;
 use kartenn_engine::tile_cache::Status;
 use kartenn_engine::view::Constraints;
-use kartenn_engine::{LonLat, TileKey, View};
+use kartenn_engine::{Extent, LonLat, TileKey, View};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 use yew::{Callback, NodeRef};
 
-pub use self::identify::Identified;
+pub use self::identify::{Found, Identified, IdentifiedLayer};
 use self::layer::MapLayer;
 
 /// Quiet time after the last interaction before tiles are re-rasterised sharp and labels placed.
 const SETTLE_MS: u32 = 250;
+/// Margin kept around an extent the map zooms to, CSS px.
+const FIT_PADDING_PX: f64 = 40.0;
+/// Deepest zoom when zooming to a feature (a point has no extent).
+const FIT_MAX_ZOOM: f64 = 17.0;
 
 /// The DOM the map draws on and the callbacks it reports to.
 pub struct MapMount<'a> {
@@ -113,13 +118,19 @@ impl MapHandle {
                 ..Constraints::default()
             },
         );
-        // Index 0 is the basemap's slot; the catalogue's overlays follow, bottom first.
+        // Index 0 is the basemap's slot; every catalogue layer follows, bottom first (those not
+        // in the map stay hidden, and load nothing, until the overlays name them).
         let basemap = config
             .basemaps
             .first()
             .map_or_else(MapLayer::placeholder, |b| MapLayer::new(b, true));
         let layers = std::iter::once(basemap)
-            .chain(catalog.layers.iter().map(|l| MapLayer::new(l, l.visible)))
+            .chain(
+                catalog
+                    .layers
+                    .iter()
+                    .map(|l| MapLayer::new(l, l.in_map && l.visible)),
+            )
             .collect();
         let controls = controls::Controls::new(mount)?;
         let state = Rc::new_cyclic(|weak| {
@@ -156,8 +167,9 @@ impl MapHandle {
         Ok(Self { state })
     }
 
-    /// Puts the overlays in the user's order (bottom first) with their visibility and opacity.
-    /// Layers keep their tiles when they move.
+    /// Puts the overlays in the user's order (bottom first) with their visibility, opacity and
+    /// time. Layers keep their tiles when they move (not when their time changes); catalogue
+    /// layers not in the overlays are hidden.
     pub fn set_overlays(&self, overlays: &Overlays) {
         let mut state = self.state.borrow_mut();
         if state.layers.len() < 2 {
@@ -169,13 +181,36 @@ impl MapHandle {
                 let mut layer = rest.remove(at);
                 layer.spec.visible = wanted.visible;
                 layer.spec.opacity = wanted.opacity;
+                layer.set_time(wanted.time.clone());
                 state.layers.push(layer);
             }
         }
-        // Layers the overlays do not name (none, normally) stay on top, unchanged.
+        // Catalogue layers not in the map: hidden, above the rest (their place does not matter).
+        for layer in &mut rest {
+            layer.spec.visible = false;
+        }
         state.layers.append(&mut rest);
         state.mark_busy();
         state.request_render();
+    }
+
+    /// Flies to show all of `extent` (Web Mercator), not deeper than a street's zoom.
+    pub fn fit(&self, extent: &Extent) {
+        let mut state = self.state.borrow_mut();
+        let mut fitted = state.view.clone();
+        fitted.fit(extent, FIT_PADDING_PX);
+        if fitted.zoom() > FIT_MAX_ZOOM {
+            fitted.zoom_to(FIT_MAX_ZOOM, None);
+        }
+        state.kinetic = None;
+        state.animation = Some(Animation::fly(
+            &state.view,
+            fitted.center(),
+            fitted.zoom(),
+            now_ms(),
+            ZOOM_DURATION_MS,
+        ));
+        state.interacted();
     }
 
     /// Puts another basemap under the overlays (`None`: no basemap).
