@@ -16,6 +16,10 @@ pub enum ErrorCode {
     Unauthorized,
     /// The caller is signed in but may not do this.
     Forbidden,
+    /// The caller's session (cookie) has expired or was ended: sign in again.
+    SessionExpired,
+    /// A state-changing request came without its CSRF token (or with a wrong one).
+    Csrf,
     /// The server failed; details are in its logs, never in the body.
     Internal,
     /// An upstream service answered badly or not at all.

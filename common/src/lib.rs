@@ -1,6 +1,7 @@
 //! Wire contract between the Kartenn backend and the viewer: every JSON body either side reads
 //! or writes is defined here, once, with serde only.
 
+pub mod auth;
 pub mod catalog;
 pub mod color;
 pub mod config;
@@ -8,6 +9,7 @@ pub mod error;
 pub mod ogc;
 pub mod tilejson;
 
+pub use auth::{LogoutRedirect, Me, SignedInUser};
 pub use catalog::{
     Catalog, CatalogLayer, CompareOp, GeometryKind, LabelStyle, LayerSource, LayerStyle, RuleValue,
     StyleRule,

@@ -1,20 +1,24 @@
 //! The application shell: loads the configuration and the catalogue, then shows the map with
-//! its side panel (catalogue button, layer list, legend), the catalogue panel and the attribute
-//! table. The overlays (which layers are in the map, their order, visibility, opacity and time)
-//! live here and flow down to the map.
+//! its side panel (account, catalogue button, layer list, legend), the catalogue panel and the
+//! attribute table. The overlays (which layers are in the map, their order, visibility, opacity
+//! and time) live here and flow down to the map. The session (`/api/me`, read at start) lives
+//! here too: any request finding it expired says so by a DOM event, and a banner shows.
 
 use std::rc::Rc;
 
+use gloo::events::EventListener;
 use kartenn_common::{Catalog, ClientConfig};
 use kartenn_engine::overlays::{Edit, Overlays};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
+use crate::components::account::{Account, Session, SessionAction};
 use crate::components::attribute_table::AttributeTablePanel;
 use crate::components::catalog_panel::CatalogPanel;
 use crate::components::layer_list::LayerList;
 use crate::components::legend_panel::LegendPanel;
 use crate::components::map_view::{FitRequest, MapView};
+use crate::components::session_banner::SessionBanner;
 use crate::i18n::{Lang, Msg, t};
 
 enum Load {
@@ -33,6 +37,25 @@ pub fn app() -> Html {
     // The layer whose attribute table is open.
     let table = use_state(|| None::<String>);
     let fit = use_state(|| None::<FitRequest>);
+    let session = use_reducer(Session::default);
+    {
+        let session = session.clone();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                let session = session.clone();
+                EventListener::new(&window, api::SESSION_EXPIRED_EVENT, move |_| {
+                    session.dispatch(SessionAction::Expired);
+                })
+            });
+            // Until the backend has sign-in, `/api/me` fails: no account control, no error.
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(me) = api::me().await {
+                    session.dispatch(SessionAction::Loaded(me));
+                }
+            });
+            move || drop(listener)
+        });
+    }
     {
         let load = load.clone();
         let overlays = overlays.clone();
@@ -97,7 +120,15 @@ pub fn app() -> Html {
         Callback::from(move |choice: Option<usize>| basemap.set(choice))
     };
 
-    match &*load {
+    let on_dismiss = {
+        let session = session.clone();
+        Callback::from(move |()| session.dispatch(SessionAction::Dismiss))
+    };
+    let banner = session.banner_login_url().map(|login_url| {
+        html! { <SessionBanner login_url={AttrValue::from(login_url.to_owned())} {on_dismiss} {lang} /> }
+    });
+
+    let body = match &*load {
         Load::Loading => {
             html! { <div class="status" role="status">{ t(lang, Msg::Loading) }</div> }
         }
@@ -113,6 +144,9 @@ pub fn app() -> Html {
                          basemap={(*basemap).filter(|i| *i < config.basemaps.len())} fit={*fit} {lang} />
                 <aside class="panel">
                     <h1>{ &config.title }</h1>
+                    if let Some(me) = session.me.clone() {
+                        <Account {me} {lang} />
+                    }
                     <button type="button" class="catalog-open" aria-expanded={catalog_open.to_string()}
                             aria-controls="catalog" onclick={toggle_catalog}>
                         { t(lang, Msg::OpenCatalog) }
@@ -131,5 +165,6 @@ pub fn app() -> Html {
                 }
             </main>
         },
-    }
+    };
+    html! { <>{ for banner }{ body }</> }
 }

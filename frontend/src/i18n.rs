@@ -66,8 +66,19 @@ pub enum Msg {
     TableFailed,
     ZoomToFeature,
     SortBy,
+    Account,
+    Roles,
+    SignIn,
+    SignOut,
+    SigningOut,
+    SignOutFailed,
+    SessionExpired,
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "a table: one line per message and language"
+)]
 pub fn t(lang: Lang, msg: Msg) -> &'static str {
     match (lang, msg) {
         (Lang::Fr, Msg::Layers) => "Couches",
@@ -152,5 +163,23 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, Msg::ZoomToFeature) => "Zoom to the feature",
         (Lang::Fr, Msg::SortBy) => "Trier par",
         (Lang::En, Msg::SortBy) => "Sort by",
+        (Lang::Fr, Msg::Account) => "Compte",
+        (Lang::En, Msg::Account) => "Account",
+        (Lang::Fr, Msg::Roles) => "Rôles",
+        (Lang::En, Msg::Roles) => "Roles",
+        (Lang::Fr, Msg::SignIn) => "Se connecter",
+        (Lang::En, Msg::SignIn) => "Sign in",
+        (Lang::Fr, Msg::SignOut) => "Se déconnecter",
+        (Lang::En, Msg::SignOut) => "Sign out",
+        (Lang::Fr, Msg::SigningOut) => "Déconnexion…",
+        (Lang::En, Msg::SigningOut) => "Signing out…",
+        (Lang::Fr, Msg::SignOutFailed) => "La déconnexion a échoué, réessayez.",
+        (Lang::En, Msg::SignOutFailed) => "Sign-out failed, try again.",
+        (Lang::Fr, Msg::SessionExpired) => {
+            "Votre session a expiré. Reconnectez-vous pour voir vos couches privées."
+        }
+        (Lang::En, Msg::SessionExpired) => {
+            "Your session has expired. Sign in again to see your private layers."
+        }
     }
 }

@@ -1,12 +1,21 @@
 //! Client of the Kartenn API: one request helper that turns HTTP statuses and the backend's
 //! JSON error body into a typed error, and one function per endpoint; OGC requests through the
 //! proxy (GetFeatureInfo, WFS pages), their failures said in words.
+//!
+//! Every failed answer read here goes through [`notice_failure`]: when the backend says the
+//! session cookie is no longer valid (401, code `session_expired`), it dispatches
+//! [`SESSION_EXPIRED_EVENT`] on `window`, which the application listens to. Requests are
+//! same-origin, so the session cookie goes with each of them.
 
 use std::fmt;
 
-use gloo::net::http::Request;
-use kartenn_common::{ApiErrorBody, Catalog, ClientConfig};
+use gloo::net::http::{Request, RequestBuilder, Response};
+use kartenn_common::{ApiErrorBody, Catalog, ClientConfig, ErrorCode, LogoutRedirect, Me};
 use serde::de::DeserializeOwned;
+use web_sys::RequestCredentials;
+
+/// DOM event dispatched on `window` when a request finds the session expired.
+pub const SESSION_EXPIRED_EVENT: &str = "kartenn-session-expired";
 
 /// Why an API call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,22 +38,64 @@ impl fmt::Display for ApiFailure {
     }
 }
 
-async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    let response = Request::get(url)
+/// Whether an error answer means "your session has expired, sign in again".
+fn session_expired(status: u16, body: &ApiErrorBody) -> bool {
+    status == 401 && body.code == ErrorCode::SessionExpired
+}
+
+/// The backend's JSON error body, if a failed answer's text is one.
+fn error_body(text: &str) -> Option<ApiErrorBody> {
+    serde_json::from_str(text).ok()
+}
+
+/// Tells the application (through a DOM event) that the session has expired.
+fn announce_session_expired() {
+    if let (Some(window), Ok(event)) = (
+        web_sys::window(),
+        web_sys::Event::new(SESSION_EXPIRED_EVENT),
+    ) {
+        // The event is only a notification: nobody listening is not an error.
+        let _ = window.dispatch_event(&event);
+    }
+}
+
+/// Looks at a failed answer's status and text: announces an expired session.
+fn notice_failure(status: u16, text: &str) -> Option<ApiErrorBody> {
+    let body = error_body(text)?;
+    if session_expired(status, &body) {
+        announce_session_expired();
+    }
+    Some(body)
+}
+
+/// The typed error of a failed answer (after [`notice_failure`]). Every fetch of the viewer's
+/// data should turn its failed answers into errors here.
+pub(crate) async fn failure(response: Response) -> ApiFailure {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    match notice_failure(status, &text) {
+        Some(body) => ApiFailure::Api { status, body },
+        None => ApiFailure::Http { status },
+    }
+}
+
+/// Sends a request and reads its JSON answer.
+async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiFailure> {
+    let response = request
         .send()
         .await
         .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    let status = response.status();
-    if response.ok() {
-        return response
-            .json()
-            .await
-            .map_err(|e| ApiFailure::Network(e.to_string()));
+    if !response.ok() {
+        return Err(failure(response).await);
     }
-    match response.json::<ApiErrorBody>().await {
-        Ok(body) => Err(ApiFailure::Api { status, body }),
-        Err(_) => Err(ApiFailure::Http { status }),
-    }
+    response
+        .json()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    send_json(Request::get(url)).await
 }
 
 pub async fn config() -> Result<ClientConfig, ApiFailure> {
@@ -53,6 +104,51 @@ pub async fn config() -> Result<ClientConfig, ApiFailure> {
 
 pub async fn catalog() -> Result<Catalog, ApiFailure> {
     get_json("/api/catalog").await
+}
+
+/// Who the viewer is talking as (`GET /api/me`).
+pub async fn me() -> Result<Me, ApiFailure> {
+    get_json("/api/me").await
+}
+
+/// Ends the session (`POST` to `Me.logout_url` with its CSRF token): where the browser goes
+/// next.
+pub async fn logout(
+    logout_url: &str,
+    csrf_token: Option<&str>,
+) -> Result<LogoutRedirect, ApiFailure> {
+    let mut request = Request::post(logout_url).credentials(RequestCredentials::SameOrigin);
+    if let Some(token) = csrf_token {
+        request = request.header("X-CSRF-Token", token);
+    }
+    send_json(request).await
+}
+
+/// The address that signs in and comes back to `return_to` (path, query and hash of the page):
+/// `login_url` with `return_to` added to its query, percent-encoded.
+pub fn sign_in_href(login_url: &str, return_to: &str) -> String {
+    let separator = if login_url.contains('?') { '&' } else { '?' };
+    format!(
+        "{login_url}{separator}return_to={}",
+        encode_component(return_to)
+    )
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters (UTF-8 bytes), as a query
+/// value needs.
+fn encode_component(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+        }
+    }
+    out
 }
 
 /// Fetches one vector tile: `Ok(None)` when the server has no data there (204).
@@ -69,7 +165,7 @@ pub async fn tile(url: &str, signal: &web_sys::AbortSignal) -> Result<Option<Vec
             .await
             .map(Some)
             .map_err(|e| ApiFailure::Network(e.to_string())),
-        status => Err(ApiFailure::Http { status }),
+        _ => Err(failure(response).await),
     }
 }
 
@@ -86,6 +182,7 @@ async fn ogc_text(url: &str, signal: &web_sys::AbortSignal) -> Result<String, St
     if response.ok() {
         return Ok(body);
     }
+    notice_failure(status, &body);
     let message = serde_json::from_str::<serde_json::Value>(&body)
         .ok()
         .and_then(|doc| kartenn_engine::identify::error_message(&doc))
@@ -115,4 +212,68 @@ pub async fn features(
         kartenn_engine::identify::exception_text(&body)
             .unwrap_or_else(|| "the answer is not GeoJSON".to_owned())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a failed answer (status, text) is recognised as an expired session.
+    fn expired(status: u16, text: &str) -> bool {
+        error_body(text).is_some_and(|body| session_expired(status, &body))
+    }
+
+    #[test]
+    fn a_401_with_code_session_expired_means_the_session_expired() {
+        assert!(expired(
+            401,
+            r#"{"code":"session_expired","message":"sign in again"}"#
+        ));
+    }
+
+    #[test]
+    fn a_401_with_another_code_is_not_an_expired_session() {
+        assert!(!expired(
+            401,
+            r#"{"code":"unauthorized","message":"sign in"}"#
+        ));
+    }
+
+    #[test]
+    fn the_session_expired_code_with_another_status_is_not_an_expired_session() {
+        assert!(!expired(403, r#"{"code":"session_expired","message":"x"}"#));
+    }
+
+    #[test]
+    fn an_answer_that_is_not_the_json_error_body_is_not_an_expired_session() {
+        let report = "<ServiceExceptionReport><ServiceException>no</ServiceException>\
+                      </ServiceExceptionReport>";
+        assert_eq!(error_body(report), None);
+        assert!(!expired(401, report));
+        assert!(!expired(401, ""));
+    }
+
+    #[test]
+    fn the_sign_in_address_carries_the_current_path_query_and_hash_encoded() {
+        assert_eq!(
+            sign_in_href("/auth/login", "/?layers=a,b&t=2024-01-01T00:00Z#map"),
+            "/auth/login?return_to=%2F%3Flayers%3Da%2Cb%26t%3D2024-01-01T00%3A00Z%23map"
+        );
+    }
+
+    #[test]
+    fn a_sign_in_address_with_a_query_gets_return_to_after_an_ampersand() {
+        assert_eq!(
+            sign_in_href("/auth/login?prompt=login", "/"),
+            "/auth/login?prompt=login&return_to=%2F"
+        );
+    }
+
+    #[test]
+    fn non_ascii_and_reserved_characters_of_the_path_are_percent_encoded_as_utf8() {
+        assert_eq!(
+            sign_in_href("/auth/login", "/carte/Brest é+ ~x"),
+            "/auth/login?return_to=%2Fcarte%2FBrest%20%C3%A9%2B%20~x"
+        );
+    }
 }

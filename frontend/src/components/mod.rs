@@ -1,5 +1,6 @@
 //! Yew components, one per file (plus the helpers they share).
 
+pub mod account;
 pub mod attribute_table;
 pub mod catalog_panel;
 pub mod downloads;
@@ -8,4 +9,5 @@ pub mod layer_list;
 pub mod legend_panel;
 pub mod map_view;
 pub mod overlay_item;
+pub mod session_banner;
 pub mod time_select;

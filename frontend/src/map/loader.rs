@@ -43,7 +43,8 @@ pub async fn load_image(url: &str, signal: &web_sys::AbortSignal) -> Outcome {
         match response.status() {
             200 => {}
             204 | 404 => return Ok(None),
-            status => return Err(format!("HTTP {status}")),
+            // Read through the API's failure path: a lost session raises the banner.
+            _ => return Err(crate::api::failure(response).await.to_string()),
         }
         let bytes = response.binary().await.map_err(|e| e.to_string())?;
         let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
@@ -78,7 +79,7 @@ pub async fn load_geojson(url: &str, name: &str) -> Result<mvt::Layer, String> {
         .await
         .map_err(|e| e.to_string())?;
     if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
+        return Err(crate::api::failure(response).await.to_string());
     }
     let doc: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
     kartenn_engine::geojson::to_layer(&doc, name).map_err(|e| e.to_string())
