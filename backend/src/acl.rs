@@ -16,6 +16,17 @@ pub enum Action {
     Download,
 }
 
+impl Action {
+    /// The action as a verb, for messages.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Query => "query",
+            Self::Download => "download",
+        }
+    }
+}
+
 /// Who may do an action.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
@@ -61,17 +72,38 @@ pub enum DefaultAccess {
     Public,
 }
 
-/// The caller. Sign-in (a later issue) adds the authenticated kinds.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The caller, as [`crate::auth`] established it from a session or a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
 pub struct Principal {
-    /// `None`: anonymous.
+    /// The user name (Keycloak `preferred_username`); `None`: anonymous.
     pub user: Option<String>,
+    /// The issuer's stable id for the user (`sub`).
+    pub subject: Option<String>,
+    /// Display name, when the issuer gives one.
+    pub name: Option<String>,
+    /// Kartenn roles (mapped) and the claim-derived names (`realm:…`, `client:<id>:…`,
+    /// `group:…`), sorted, without duplicates.
     pub roles: Vec<String>,
 }
+
+/// The role that opens the admin API.
+pub const ADMIN_ROLE: &str = "admin";
 
 impl Principal {
     pub fn anonymous() -> Self {
         Self::default()
+    }
+
+    pub fn is_authenticated(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.is_authenticated() && self.roles.iter().any(|r| r == role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(ADMIN_ROLE)
     }
 }
 
@@ -83,6 +115,17 @@ pub struct LayerRef<'a> {
     pub source: Option<&'a str>,
     /// Upstream names (WMS layer, WFS feature type), for harvested layers.
     pub names: &'a [&'a str],
+}
+
+impl<'a> LayerRef<'a> {
+    /// A layer of Kartenn's own configuration (tiles, GeoJSON, rasters): known by its id.
+    pub fn local(id: &'a str) -> Self {
+        Self {
+            id,
+            source: None,
+            names: &[],
+        }
+    }
 }
 
 /// The rights model: rules in order, first match decides.
@@ -117,6 +160,14 @@ impl Acl {
                 who.user.is_some() && roles.iter().any(|r| who.roles.contains(r))
             }
         }
+    }
+}
+
+impl Acl {
+    /// Whether anybody at all, signed in or not, may do `action` with `layer` (shared caches may
+    /// keep such answers).
+    pub fn is_public(&self, layer: LayerRef<'_>, action: Action) -> bool {
+        self.allows(&Principal::anonymous(), layer, action)
     }
 }
 
@@ -256,12 +307,14 @@ mod tests {
         let researcher = Principal {
             user: Some("ana".into()),
             roles: vec!["chercheur".into()],
+            ..Principal::default()
         };
         assert!(acl.allows(&researcher, layer("a", &[]), Action::View));
         assert!(acl.allows(&researcher, layer("a", &[]), Action::Query));
         let guest = Principal {
             user: Some("bob".into()),
             roles: vec![],
+            ..Principal::default()
         };
         assert!(!acl.allows(&guest, layer("a", &[]), Action::Query));
     }

@@ -12,6 +12,7 @@ use crate::sources::{FieldSelection, SourceOptions};
 
 mod layers;
 mod ogc;
+mod oidc;
 #[cfg(test)]
 mod tests;
 
@@ -19,6 +20,7 @@ pub use layers::{
     BasemapConfig, GeoJsonConfig, RasterConfig, WmsConfig, demo_basemaps, demo_layers, file_layers,
 };
 pub use ogc::{AccessConfig, OgcLimits, PopupConfig, Secret, SourceConfig, StoreConfig};
+pub use oidc::OidcConfig;
 
 /// Where the bundled demo data lives when nothing else is said.
 const DEMO_DIR_IN_REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo");
@@ -46,6 +48,8 @@ pub struct Config {
     /// Identify popup templates, first match wins.
     pub popups: Vec<PopupConfig>,
     pub store: StoreConfig,
+    /// Sign-in (`None`: everybody is anonymous).
+    pub oidc: Option<OidcConfig>,
 }
 
 /// How tiles are cached and announced.
@@ -212,6 +216,7 @@ struct FileConfig {
     popups: Vec<PopupConfig>,
     #[serde(default)]
     store: StoreConfig,
+    oidc: Option<oidc::OidcSection>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -246,7 +251,7 @@ impl Config {
         let (parsed, base_dir) = match file {
             Some(path) => (read_file(path)?, parent_dir(path)),
             None if implicit.is_file() => (read_file(implicit)?, PathBuf::from(".")),
-            None => (FileConfig::default(), PathBuf::from(".")),
+            None => (without_file(), PathBuf::from(".")),
         };
         Self::from_parts(parsed, &base_dir, env, overrides)
     }
@@ -319,6 +324,7 @@ impl Config {
             }
         }
         ogc::resolve_secrets(&mut sources, env)?;
+        let oidc = oidc::resolve(parsed.oidc, base_dir, env)?;
         let config = Self {
             server: ServerConfig {
                 bind,
@@ -340,6 +346,7 @@ impl Config {
                 path: env("KARTENN_STORE")
                     .map_or_else(|| base_dir.join(&parsed.store.path), PathBuf::from),
             },
+            oidc,
         };
         config.validate()?;
         Ok(config)
@@ -374,6 +381,13 @@ impl Config {
             return Err(invalid(
                 "server.public_url",
                 "must start with http:// or https://",
+            ));
+        }
+        if self.oidc.is_some() && self.server.public_url.is_none() {
+            return Err(invalid(
+                "server.public_url",
+                "sign-in ([oidc]) needs the address browsers use to reach Kartenn \
+                 (e.g. https://carto.example.org): the issuer sends them back to it",
             ));
         }
         if self.tiles.cache_size_mb > 1 << 20 {
@@ -449,6 +463,18 @@ pub fn is_valid_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// No configuration file: the demo or `kartenn serve a.fgb …`, a quick look at open data with
+/// nobody to sign in — every layer is public. With a file, `[access] default` applies (deny
+/// unless it says otherwise).
+fn without_file() -> FileConfig {
+    FileConfig {
+        access: AccessConfig {
+            default: crate::acl::DefaultAccess::Public,
+        },
+        ..FileConfig::default()
+    }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

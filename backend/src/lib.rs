@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
 pub mod acl;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod http;
@@ -43,10 +44,15 @@ pub fn app(state: AppState) -> Router {
         .merge(catalog::routes::router())
         .merge(tiles::routes::router())
         .merge(ogc::routes::router())
+        .merge(auth::routes::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(http::viewer::serve)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .with_state(state);
     for layer in security_layers(&csp) {
         router = router.layer(layer);

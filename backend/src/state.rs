@@ -9,6 +9,7 @@ use bytes::Bytes;
 use kartenn_common::{Catalog, ClientConfig, GeometryKind};
 
 use crate::acl::Acl;
+use crate::auth::{Auth, AuthError};
 use crate::config::{Config, LayerConfig};
 use crate::http::viewer::Viewer;
 use crate::ogc::service::OgcService;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub ogc: Arc<OgcService>,
     /// Identify popup templates.
     pub popups: Arc<Vec<crate::config::PopupConfig>>,
+    /// Sign-in, sessions and bearer tokens.
+    pub auth: Arc<Auth>,
 }
 
 /// Why the server could not start.
@@ -58,6 +61,8 @@ pub enum StartError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
 }
 
 impl AppState {
@@ -84,13 +89,18 @@ impl AppState {
             geojson.insert(g.id.clone(), load_geojson(&g.path)?);
         }
         let ogc = OgcService::open(config).await?;
+        let auth = match &config.oidc {
+            Some(_) => Auth::new(config, crate::store::Store::open(&config.store.path).await?)?,
+            None => Auth::disabled(),
+        };
         Ok(Self::new(
             config,
             sets,
             geojson,
             Viewer::load(&config.server.viewer_dir),
         )
-        .with_ogc(ogc))
+        .with_ogc(ogc)
+        .with_auth(auth))
     }
 
     /// Assembles the state from already opened tile sets (tests inject their own).
@@ -124,7 +134,15 @@ impl AppState {
             acl: Arc::new(Acl::new(config.rules.clone(), config.access.default)),
             ogc: Arc::new(OgcService::new(config, None, Vec::new())),
             popups: Arc::new(config.popups.clone()),
+            auth: Arc::new(Auth::disabled()),
         }
+    }
+
+    /// Replaces the authentication (tests bring their own store).
+    #[must_use]
+    pub fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = Arc::new(auth);
+        self
     }
 
     /// Replaces the OGC service (its store and harvested catalogue).

@@ -36,6 +36,28 @@ const SCHEMA: &[&str] = &[
         changed INTEGER NOT NULL DEFAULT 0,
         removed INTEGER NOT NULL DEFAULT 0
     )",
+    // Browser sessions (see crate::auth::session): the cookie holds a random id, the table
+    // only its SHA-256, so a copy of the database opens no session.
+    "CREATE TABLE IF NOT EXISTS sessions (
+        id_hash TEXT PRIMARY KEY,
+        principal TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        access_token TEXT NOT NULL,
+        refresh_token TEXT,
+        id_token TEXT,
+        access_expires_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)",
+    // Sign-ins under way: what the callback needs, keyed by the SHA-256 of their `state`.
+    "CREATE TABLE IF NOT EXISTS logins (
+        state_hash TEXT PRIMARY KEY,
+        nonce TEXT NOT NULL,
+        pkce_verifier TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    )",
 ];
 
 /// What a synchronisation changed in one source's layers.
@@ -103,6 +125,11 @@ impl Store {
             sqlx::query(statement).execute(&pool).await?;
         }
         Ok(Self { pool })
+    }
+
+    /// The connection pool, for the domains that keep their own tables here (sessions).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// Every harvested layer, per source in harvest order.

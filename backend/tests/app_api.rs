@@ -67,6 +67,9 @@ async fn rasters_geojson_and_external_basemaps_reach_the_viewer_and_the_csp() {
     let communes = support::demo_dir().join("communes.fgb");
     let text = format!(
         r#"
+[access]
+default = "public"
+
 [[layers]]
 id = "communes"
 title = "Communes"

@@ -164,10 +164,7 @@ async fn a_public_layer_is_proxied_with_upstream_names_and_the_service_account_o
     let reply = get_with(
         &app,
         &format!("/ows/ok?{GETMAP}"),
-        &[
-            ("authorization", "Bearer user-token"),
-            ("cookie", "kartenn_session=abc"),
-        ],
+        &[("cookie", "kartenn_session=abc")],
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", text(&reply));
@@ -191,6 +188,20 @@ async fn a_public_layer_is_proxied_with_upstream_names_and_the_service_account_o
         headers.get("cookie").is_none(),
         "the user's cookie must not be forwarded"
     );
+}
+
+#[tokio::test]
+async fn a_bearer_token_on_a_server_without_sign_in_is_refused_not_ignored() {
+    let (app, seen) = proxy().await;
+    let reply = get_with(
+        &app,
+        &format!("/ows/ok?{GETMAP}"),
+        &[("authorization", "Bearer user-token")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", text(&reply));
+    assert!(text(&reply).contains("sign-in is not configured"));
+    assert!(seen.lock().unwrap().is_empty());
 }
 
 #[tokio::test]

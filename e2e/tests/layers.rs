@@ -51,6 +51,9 @@ fn write_config(dir: &Path, tiles_url: &str) -> Result<std::path::PathBuf> {
 center = [-3.0, 48.2]
 zoom = 7.5
 
+[access]
+default = "public"
+
 [[layers]]
 id = "countries"
 title = "Countries"

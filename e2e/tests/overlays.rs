@@ -36,6 +36,9 @@ fn write_config(dir: &Path) -> Result<PathBuf> {
 center = [-3.0, 48.2]
 zoom = 7.5
 
+[access]
+default = "public"
+
 [[layers]]
 id = "communes"
 title = "Communes"

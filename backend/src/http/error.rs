@@ -55,7 +55,14 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"kartenn\""),
+            );
+        }
+        response
     }
 }
 
@@ -108,6 +115,49 @@ impl From<&crate::ogc::OgcError> for ApiError {
             _ => ErrorCode::Upstream,
         };
         Self::new(status, code, err.public_message())
+    }
+}
+
+impl From<crate::auth::AuthError> for ApiError {
+    fn from(err: crate::auth::AuthError) -> Self {
+        use crate::auth::AuthError as E;
+        match &err {
+            E::NotConfigured => Self::not_found(err.to_string()),
+            E::BadToken(jwt) if jwt.is_unavailable() => {
+                tracing::warn!(error = %jwt, "bearer token not checkable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Upstream,
+                    "the identity provider's keys are unavailable; try again shortly",
+                )
+            }
+            E::BadToken(_) | E::BadScheme | E::SignInRequired | E::BearerWithoutSignIn => {
+                Self::new(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::Unauthorized,
+                    err.to_string(),
+                )
+            }
+            E::SessionExpired | E::RefreshRefused(_) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::SessionExpired,
+                "your session has expired; sign in again",
+            ),
+            E::Csrf => Self::new(StatusCode::FORBIDDEN, ErrorCode::Csrf, err.to_string()),
+            E::Forbidden(message) => {
+                Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message.clone())
+            }
+            E::LoginUnknown | E::SignInFailed(_) => Self::bad_request(err.to_string()),
+            E::Issuer(_) => {
+                tracing::warn!(error = %err, "identity provider");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    ErrorCode::Upstream,
+                    "the identity provider is unreachable or answered badly",
+                )
+            }
+            E::Random | E::Store(_) => Self::internal(&err),
+        }
     }
 }
 

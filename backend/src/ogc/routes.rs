@@ -17,6 +17,7 @@ use super::catalog::SourceLayers;
 use super::proxy::{Expect, Prepared, content_type_allowed, looks_like_exception, prepare};
 use super::upstream;
 use crate::acl::Principal;
+use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::state::AppState;
 
@@ -30,6 +31,7 @@ const SANDBOX: &str =
 
 async fn ows(
     State(state): State<AppState>,
+    caller: Caller,
     Path(source): Path<String>,
     headers: HeaderMap,
     uri: Uri,
@@ -41,32 +43,36 @@ async fn ows(
         || query
             .to_ascii_lowercase()
             .contains("exceptions=application/json");
-    match answer(&state, &source, query, &headers).await {
+    match answer(&state, &caller.principal, &source, query, &headers).await {
         Ok(response) => response,
+        // What was refused might have been theirs with the session they lost: say so.
+        Err(OgcError::LayerNotAvailable(_)) if caller.session_expired => {
+            ApiError::from(caller.refusal(String::new)).into_response()
+        }
         Err(err) => error_response(&err, json_errors),
     }
 }
 
 async fn answer(
     state: &AppState,
+    who: &Principal,
     source_id: &str,
     query: &str,
     headers: &HeaderMap,
 ) -> Result<Response, OgcError> {
     let catalog = state.ogc.catalog();
     let layers = catalog.source(source_id);
-    let who = Principal::anonymous();
     let prepared = prepare(
         &state.ogc.sources,
         layers,
         &state.acl,
-        &who,
+        who,
         &state.ogc.limits,
         source_id,
         query,
     )?;
     match prepared.expect {
-        None => capabilities_answer(state, &prepared, layers, &who, headers).await,
+        None => capabilities_answer(state, &prepared, layers, who, headers).await,
         Some(expect) => passthrough(state, &prepared, expect).await,
     }
 }
@@ -211,6 +217,11 @@ fn proxied(status: StatusCode, content_type: &str, body: Body) -> Response {
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=60"),
+    );
+    // Answers depend on who asks (capabilities are filtered, layers refused).
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("cookie, authorization"),
     );
     response
 }

@@ -11,6 +11,8 @@ use kartenn_common::TileSetSummary;
 
 use super::service::Encoding;
 use super::{TileCoord, TileError, tilejson};
+use crate::acl::{Action, LayerRef};
+use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::state::AppState;
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
 
 async fn tile(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath((layer, z, x, y)): ApiPath<(String, String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -39,6 +42,8 @@ async fn tile(
         .tilesets
         .get(&layer)
         .ok_or_else(|| TileError::UnknownLayer(layer.clone()))?;
+    let layer_ref = LayerRef::local(&layer);
+    caller.require(&state.acl, layer_ref, Action::View)?;
     let encoding = negotiate(&headers);
     let tile = state
         .tiles
@@ -64,16 +69,35 @@ async fn tile(
     if let Ok(etag) = HeaderValue::from_str(&tile.etag) {
         h.insert(header::ETAG, etag);
     }
-    h.insert(header::CACHE_CONTROL, state.tile_cache_control.clone());
-    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if state.acl.is_public(layer_ref, Action::View) {
+        h.insert(header::CACHE_CONTROL, state.tile_cache_control.clone());
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    } else {
+        // Not for shared caches; the browser revalidates (a 304 with the ETag is cheap).
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-cache"),
+        );
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding, cookie, authorization"),
+        );
+    }
     Ok(response)
 }
 
-/// Every tile set, for clients discovering what is served.
-async fn index(State(state): State<AppState>) -> Json<Vec<TileSetSummary>> {
+/// Every tile set the caller may view, for clients discovering what is served.
+async fn index(State(state): State<AppState>, caller: Caller) -> Response {
     let mut sets: Vec<TileSetSummary> = state
         .tilesets
         .values()
+        .filter(|set| {
+            state.acl.allows(
+                &caller.principal,
+                LayerRef::local(&set.config.id),
+                Action::View,
+            )
+        })
         .map(|set| {
             let info = set.source.info();
             TileSetSummary {
@@ -88,11 +112,20 @@ async fn index(State(state): State<AppState>) -> Json<Vec<TileSetSummary>> {
         })
         .collect();
     sets.sort_by(|a, b| a.id.cmp(&b.id));
-    Json(sets)
+    (per_caller(), Json(sets)).into_response()
+}
+
+/// Headers of an answer that depends on who asks.
+pub fn per_caller() -> [(header::HeaderName, &'static str); 2] {
+    [
+        (header::CACHE_CONTROL, "private, no-cache"),
+        (header::VARY, "cookie, authorization"),
+    ]
 }
 
 async fn tilejson_handler(
     State(state): State<AppState>,
+    caller: Caller,
     ApiPath(tileset): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -105,6 +138,7 @@ async fn tilejson_handler(
         .tilesets
         .get(layer)
         .ok_or_else(|| TileError::UnknownLayer(layer.to_owned()))?;
+    caller.require(&state.acl, LayerRef::local(layer), Action::View)?;
     let base = state
         .public_url
         .as_deref()

@@ -24,7 +24,9 @@ pub fn demo_config(viewer_dir: &Path) -> Config {
         "KARTENN_VIEWER_DIR" => Some(viewer_dir.display().to_string()),
         _ => None,
     };
-    Config::from_toml("", Path::new("."), &env).expect("demo configuration")
+    // As `kartenn serve` without a file: every layer public.
+    Config::from_toml("[access]\ndefault = \"public\"\n", Path::new("."), &env)
+        .expect("demo configuration")
 }
 
 /// The whole application on the demo data, without a built viewer.
