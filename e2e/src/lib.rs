@@ -43,6 +43,12 @@ impl Server {
 
     /// Like [`Self::start`], with more arguments for `kartenn serve` (files to serve, say).
     pub async fn start_with(args: &[&str]) -> Result<Self> {
+        Self::start_at("127.0.0.1:0", args).await
+    }
+
+    /// Like [`Self::start_with`], listening on `bind` (when the URL must be known beforehand, as
+    /// the `public_url` of sign-in).
+    pub async fn start_at(bind: &str, args: &[&str]) -> Result<Self> {
         let root = workspace_root();
         let bin = std::env::var_os("KARTENN_BIN")
             .map_or_else(|| root.join("target/debug/kartenn"), PathBuf::from);
@@ -58,7 +64,7 @@ impl Server {
             );
         }
         let mut child = Command::new(&bin)
-            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(["serve", "--bind", bind])
             .args(args)
             .env("KARTENN_VIEWER_DIR", &viewer)
             .env("KARTENN_DEMO_DIR", root.join("data/demo"))
@@ -88,6 +94,11 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
     }
+}
+
+/// A loopback port free at the time of asking.
+pub fn free_loopback_port() -> Result<u16> {
+    free_port()
 }
 
 /// An HTTP client for talking to the servers under test.

@@ -1,4 +1,12 @@
-//! Real peers started by integration tests on 127.0.0.1: MapServer as the stand-in for GeoServer.
+//! Real peers started by integration tests on 127.0.0.1: MapServer as the stand-in for GeoServer,
+//! and an OpenID Connect provider as the stand-in for Keycloak.
+//!
+//! [`oidc::OidcProvider`] runs npm's `oidc-provider` under Node.js, configured to
+//! look like the Keycloak realm `indigeo`: Keycloak's endpoint paths, RS256 JWT access tokens
+//! with Keycloak's claims (`realm_access`, `resource_access`, `groups`, ...), four test users,
+//! a confidential client `kartenn` and a public one `kartenn-cli`, a password grant, a login form
+//! with Keycloak's element ids and logout without confirmation. Its module documentation lists
+//! the users and what differs from Keycloak.
 //!
 //! [`MapServer`] runs Debian's MapServer 8 (`mapserv`, as a CGI) behind Debian's lighttpd on a
 //! free loopback port, with the mapfile `peers/mapserver/kartenn.map`: WMS 1.3.0 (and 1.1.1)
@@ -115,5 +123,6 @@
 //! longitude (sign lost upstream, e.g. Carnac at 3.078 47.585); MapServer serves them as is.
 
 pub mod mapserver;
+pub mod oidc;
 
 pub use mapserver::MapServer;

@@ -141,9 +141,12 @@ pub fn test(args: &[String]) -> Result<(), String> {
         &["test", "--workspace", "--exclude", "kartenn-frontend"],
     ))?;
 
+    step("viewer unit tests (native)");
+    run_cmd(&mut cargo(&env, &["test", "-p", "kartenn-frontend"]))?;
+
     build_viewer(&env)?;
 
-    step("real-peer and end-to-end tests (MapServer, headless Chromium, lighttpd)");
+    step("real-peer and end-to-end tests (MapServer, OIDC provider, headless Chromium, lighttpd)");
     run_cmd(&mut cargo(&env, &["build", "-p", "kartenn"]))?;
     // The tests marked #[ignore] need the peers installed above: all of them run here.
     run_cmd(

@@ -40,6 +40,8 @@ use jwks::{KeyMaterial, KeySet};
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Default clock skew allowed for `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// Default age after which the key set is fetched again.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(600);
 /// Default shortest time between two JWKS fetches caused by unknown key ids.
 pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -57,6 +59,10 @@ pub struct VerifierConfig {
     pub leeway: Duration,
     /// Shortest time between two JWKS fetch attempts caused by unknown key ids.
     pub min_refresh_interval: Duration,
+    /// A key set older than this is fetched again at the next use (so a key the issuer
+    /// withdrew stops working even if no token names a new key); the old set is used while
+    /// the issuer does not answer.
+    pub max_age: Duration,
 }
 
 impl VerifierConfig {
@@ -72,6 +78,7 @@ impl VerifierConfig {
             audiences,
             leeway: DEFAULT_LEEWAY,
             min_refresh_interval: DEFAULT_MIN_REFRESH_INTERVAL,
+            max_age: DEFAULT_MAX_AGE,
         }
     }
 }
@@ -236,8 +243,8 @@ struct Compact<'a> {
 pub struct JwtVerifier {
     config: VerifierConfig,
     fetcher: Arc<dyn JwksFetcher>,
-    /// The current key set; `None` until a fetch succeeded.
-    keys: RwLock<Option<Arc<KeySet>>>,
+    /// The current key set and when it was loaded; `None` until a fetch succeeded.
+    keys: RwLock<Option<(Arc<KeySet>, Instant)>>,
     /// Held while fetching (single flight); the time the last fetch attempt ended.
     refresh: tokio::sync::Mutex<Option<Instant>>,
 }
@@ -296,21 +303,25 @@ impl JwtVerifier {
         self.keys
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+            .as_ref()
+            .map(|(keys, _)| keys.clone())
+    }
+
+    /// The current key set if it holds `kid` and is younger than `max_age`.
+    fn fresh_with(&self, kid: &str) -> Option<Arc<KeySet>> {
+        let guard = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let (keys, loaded) = guard.as_ref()?;
+        (keys.contains(kid) && loaded.elapsed() < self.config.max_age).then(|| keys.clone())
     }
 
     /// A key set holding `kid`: the cached one, or a refreshed one (single flight, paced).
     async fn key_set_with(&self, kid: &str) -> Result<Arc<KeySet>, JwtError> {
-        if let Some(keys) = self.current()
-            && keys.contains(kid)
-        {
+        if let Some(keys) = self.fresh_with(kid) {
             return Ok(keys);
         }
         let mut last_attempt = self.refresh.lock().await;
         // Another caller may have refreshed while this one waited for the lock.
-        if let Some(keys) = self.current()
-            && keys.contains(kid)
-        {
+        if let Some(keys) = self.fresh_with(kid) {
             return Ok(keys);
         }
         let due = last_attempt.is_none_or(|at| at.elapsed() >= self.config.min_refresh_interval);
@@ -322,7 +333,7 @@ impl JwtVerifier {
                 Ok(keys) => {
                     tracing::info!(keys = keys.len(), skipped = keys.skipped(), "JWKS loaded");
                     *self.keys.write().unwrap_or_else(PoisonError::into_inner) =
-                        Some(Arc::new(keys));
+                        Some((Arc::new(keys), Instant::now()));
                 }
                 Err(e) => tracing::warn!(error = ?e, "JWKS not loaded; the previous keys stay"),
             }

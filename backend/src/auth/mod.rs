@@ -63,6 +63,8 @@ pub enum AuthError {
     RefreshRefused(String),
     #[error("the identity provider is unreachable or answered badly: {0}")]
     Issuer(String),
+    #[error("too many sign-ins under way; try again in a few minutes")]
+    TooManySignIns,
     #[error("no random numbers available")]
     Random,
     #[error(transparent)]
@@ -250,6 +252,7 @@ impl SignIn {
                 audiences,
                 leeway: Duration::from_secs(oidc.leeway_s),
                 min_refresh_interval: Duration::from_secs(oidc.jwks_min_refresh_s),
+                max_age: oidc::DISCOVERY_TTL,
             },
             jwks.unwrap_or_else(|| Arc::new(DiscoveredJwks(client.clone()))),
         );

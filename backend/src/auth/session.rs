@@ -16,6 +16,8 @@ use crate::store::{Store, StoreError};
 
 /// How long a sign-in may take between `/auth/login` and `/auth/callback`.
 pub const LOGIN_TTL_S: i64 = 600;
+/// Sign-ins under way at most (a flood of `/auth/login` cannot fill the disk).
+pub const MAX_PENDING_LOGINS: i64 = 10_000;
 
 /// A signed-in browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +184,13 @@ impl SessionStore {
             .execute(pool)
             .await
             .map_err(StoreError::from)?;
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM logins")
+            .fetch_one(pool)
+            .await
+            .map_err(StoreError::from)?;
+        if pending >= MAX_PENDING_LOGINS {
+            return Err(AuthError::TooManySignIns);
+        }
         sqlx::query(
             "INSERT INTO logins (state_hash, nonce, pkce_verifier, return_to, created_at)
              VALUES (?, ?, ?, ?, ?)",
@@ -315,6 +324,39 @@ mod tests {
         assert_eq!(sessions.take_login("state-1").await.unwrap(), Some(login));
         assert_eq!(sessions.take_login("state-1").await.unwrap(), None);
         assert_eq!(sessions.take_login("other").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_sign_ins_is_capped_and_stale_ones_are_swept() {
+        let store = Store::memory().await.unwrap();
+        let sessions = SessionStore::new(store.clone());
+        let now = now_s();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+             INSERT INTO logins SELECT 'h' || i, 'n', 'v', '/', ? FROM n",
+        )
+        .bind(MAX_PENDING_LOGINS)
+        .bind(now)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let login = PendingLogin {
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            return_to: "/".into(),
+        };
+        assert!(matches!(
+            sessions.begin_login("one-more", &login).await,
+            Err(AuthError::TooManySignIns)
+        ));
+        // Ten minutes later they are stale: swept by the next sign-in, which goes through.
+        sqlx::query("UPDATE logins SET created_at = ?")
+            .bind(now - LOGIN_TTL_S - 1)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sessions.begin_login("one-more", &login).await.unwrap();
+        assert!(sessions.take_login("one-more").await.unwrap().is_some());
     }
 
     #[test]

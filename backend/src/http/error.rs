@@ -156,6 +156,17 @@ impl From<crate::auth::AuthError> for ApiError {
                     "the identity provider is unreachable or answered badly",
                 )
             }
+            E::TooManySignIns => {
+                tracing::warn!(
+                    "sign-in flood: {} pending",
+                    crate::auth::session::MAX_PENDING_LOGINS
+                );
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Upstream,
+                    err.to_string(),
+                )
+            }
             E::Random | E::Store(_) => Self::internal(&err),
         }
     }

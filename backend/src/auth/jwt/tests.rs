@@ -815,6 +815,29 @@ async fn a_rotated_key_set_replaces_the_old_one_after_one_refresh() {
 }
 
 #[tokio::test]
+async fn a_key_set_past_its_age_is_fetched_again_and_a_withdrawn_key_stops_working() {
+    let mut config = config();
+    config.min_refresh_interval = Duration::ZERO;
+    config.max_age = Duration::from_millis(200);
+    let fetcher = MemoryJwks::new(&jwks(&[RSA_A.jwk(), RSA_B.jwk()]));
+    let verifier = verifier_with(config, &fetcher);
+    let a = RSA_A.token(&access_claims());
+    accepted(&verifier, &a).await;
+    // The issuer withdraws key A; no token names a new key.
+    fetcher.set(&jwks(&[RSA_B.jwk()]));
+    accepted(&verifier, &a).await;
+    assert_eq!(fetcher.fetches(), 1, "young keys are not fetched again");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_refused(&verifier, &a, JwtError::UnknownKey).await;
+    assert_eq!(fetcher.fetches(), 2);
+    // An old set keeps working while the issuer does not answer.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    fetcher.fail(true);
+    accepted(&verifier, &RSA_B.token(&access_claims())).await;
+    assert_eq!(fetcher.fetches(), 3);
+}
+
+#[tokio::test]
 async fn a_failed_refresh_keeps_the_previous_keys() {
     let mut config = config();
     config.min_refresh_interval = Duration::ZERO;
