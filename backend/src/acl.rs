@@ -48,8 +48,14 @@ pub enum Keyword {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    /// Layer id or upstream name, or a glob over them (`*` any run, `?` one character).
-    pub layer: String,
+    /// Layer id or upstream name, or a glob over them (`*` any run, `?` one character). A rule
+    /// names either layers or chronicle datasets.
+    #[serde(default)]
+    pub layer: Option<String>,
+    /// Chronicle dataset id, or a glob over them (`view`: see it and its stations and series;
+    /// `query`: read its points; `download`: export CSV).
+    #[serde(default)]
+    pub dataset: Option<String>,
     /// Only layers of this OGC source.
     #[serde(default)]
     pub source: Option<String>,
@@ -144,7 +150,21 @@ impl Acl {
     /// source, if it names one) matches decides; an action that rule does not mention is
     /// denied. No rule: the default.
     pub fn allows(&self, who: &Principal, layer: LayerRef<'_>, action: Action) -> bool {
-        let Some(rule) = self.rules.iter().find(|r| matches(r, layer)) else {
+        self.decide(who, self.rules.iter().find(|r| matches(r, layer)), action)
+    }
+
+    /// Whether `who` may do `action` with the chronicle dataset `dataset`: the first rule
+    /// naming a matching `dataset` decides, as for layers.
+    pub fn allows_dataset(&self, who: &Principal, dataset: &str, action: Action) -> bool {
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| r.dataset.as_deref().is_some_and(|d| glob(d, dataset)));
+        self.decide(who, rule, action)
+    }
+
+    fn decide(&self, who: &Principal, rule: Option<&Rule>, action: Action) -> bool {
+        let Some(rule) = rule else {
             return self.default == DefaultAccess::Public;
         };
         let audience = match action {
@@ -177,7 +197,10 @@ fn matches(rule: &Rule, layer: LayerRef<'_>) -> bool {
     {
         return false;
     }
-    glob(&rule.layer, layer.id) || layer.names.iter().any(|n| glob(&rule.layer, n))
+    let Some(pattern) = &rule.layer else {
+        return false;
+    };
+    glob(pattern, layer.id) || layer.names.iter().any(|n| glob(pattern, n))
 }
 
 /// `*` matches any run of characters (also empty), `?` exactly one; everything else itself.
@@ -216,7 +239,8 @@ mod tests {
 
     fn rule(layer: &str, view: Option<Audience>) -> Rule {
         Rule {
-            layer: layer.into(),
+            layer: Some(layer.into()),
+            dataset: None,
             source: None,
             view,
             query: None,
@@ -317,6 +341,19 @@ mod tests {
             ..Principal::default()
         };
         assert!(!acl.allows(&guest, layer("a", &[]), Action::Query));
+    }
+
+    #[test]
+    fn dataset_rules_govern_datasets_and_never_layers() {
+        let mut neo = rule("ignored", PUBLIC);
+        neo.layer = None;
+        neo.dataset = Some("neo-*".into());
+        let acl = Acl::new(vec![neo], DefaultAccess::Deny);
+        let anon = Principal::anonymous();
+        assert!(acl.allows_dataset(&anon, "neo-eau", Action::View));
+        assert!(!acl.allows_dataset(&anon, "neo-eau", Action::Download));
+        assert!(!acl.allows_dataset(&anon, "maddog", Action::View));
+        assert!(!acl.allows(&anon, layer("neo-eau", &["neo-eau"]), Action::View));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod acl;
 pub mod auth;
 pub mod catalog;
+pub mod chronicles;
 pub mod config;
 pub mod http;
 pub mod import;

@@ -121,7 +121,7 @@ impl Store {
     }
 
     async fn init(pool: SqlitePool) -> Result<Self, StoreError> {
-        for statement in SCHEMA {
+        for statement in SCHEMA.iter().chain(crate::chronicles::store::SCHEMA) {
             sqlx::query(statement).execute(&pool).await?;
         }
         Ok(Self { pool })

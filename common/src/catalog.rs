@@ -90,6 +90,10 @@ pub enum LayerSource {
     },
     /// A GeoJSON document in WGS 84, drawn as vectors.
     GeoJson { url: String },
+    /// The stations of a chronicle dataset: a GeoJSON document of points (each with `id`,
+    /// `name` and, when it has samples, `start` / `end` in Unix ms); clicking one opens its
+    /// series (`/api/chronicles/{dataset}/stations/{id}/series`).
+    Chronicle { dataset: String, url: String },
 }
 
 fn default_opacity() -> f64 {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod chronicles;
 pub mod color;
 pub mod config;
 pub mod error;
@@ -14,6 +15,7 @@ pub use catalog::{
     Catalog, CatalogLayer, CompareOp, GeometryKind, LabelStyle, LayerSource, LayerStyle, RuleValue,
     StyleRule,
 };
+pub use chronicles::{ChronicleDataset, Downsampling, SeriesInfo, SeriesPoints};
 pub use color::Color;
 pub use config::{ClientConfig, InitialView};
 pub use error::{ApiErrorBody, ErrorCode};

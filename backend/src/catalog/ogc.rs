@@ -139,7 +139,8 @@ mod tests {
     fn rule(layer: &str, view: bool, query: bool, download: bool) -> Rule {
         let public = |on: bool| on.then_some(Audience::Keyword(Keyword::Public));
         Rule {
-            layer: layer.into(),
+            layer: Some(layer.into()),
+            dataset: None,
             source: None,
             view: public(view),
             query: public(query),

@@ -258,8 +258,29 @@ pub(super) fn validate(
         }
     }
     for (i, r) in rules.iter().enumerate() {
-        if r.layer.is_empty() {
-            return Err(invalid(format!("rules[{i}].layer"), "must not be empty"));
+        match (&r.layer, &r.dataset) {
+            (Some(pattern), None) | (None, Some(pattern)) if !pattern.is_empty() => {}
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    format!("rules[{i}]"),
+                    "names a layer and a dataset: one rule per kind",
+                ));
+            }
+            (None, None) => {
+                return Err(invalid(
+                    format!("rules[{i}].layer"),
+                    "a rule needs `layer` (or `dataset` for chronicles)",
+                ));
+            }
+            _ => {
+                return Err(invalid(format!("rules[{i}].layer"), "must not be empty"));
+            }
+        }
+        if r.source.is_some() && r.dataset.is_some() {
+            return Err(invalid(
+                format!("rules[{i}].source"),
+                "only layer rules name an OGC source",
+            ));
         }
         if let Some(source) = &r.source
             && !sources.iter().any(|s| &s.id == source)

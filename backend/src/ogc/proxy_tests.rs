@@ -53,14 +53,16 @@ fn acl() -> Acl {
     Acl::new(
         vec![
             Rule {
-                layer: "ws:private".into(),
+                layer: Some("ws:private".into()),
+                dataset: None,
                 source: None,
                 view: None,
                 query: None,
                 download: None,
             },
             Rule {
-                layer: "*".into(),
+                layer: Some("*".into()),
+                dataset: None,
                 source: Some("geo".into()),
                 view: public.clone(),
                 query: public,

@@ -152,7 +152,7 @@ impl MapLayer {
                 22,
                 RASTER_TILE_PX,
             ),
-            LayerSource::GeoJson { url } => (
+            LayerSource::GeoJson { url } | LayerSource::Chronicle { url, .. } => (
                 Content::GeoJson {
                     url: url.clone(),
                     data: None,
