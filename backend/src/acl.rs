@@ -205,32 +205,40 @@ fn matches(rule: &Rule, layer: LayerRef<'_>) -> bool {
 
 /// `*` matches any run of characters (also empty), `?` exactly one; everything else itself.
 pub fn glob(pattern: &str, text: &str) -> bool {
+    // Layer names are nearly always ASCII: match bytes without allocating.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    // Iterative matcher with one backtrack point: linear in practice, no recursion.
+    glob_units(&p, &t, '*', '?')
+}
+
+/// Iterative matcher with one backtrack point: linear in practice, no recursion.
+fn glob_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T) -> bool {
     let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
+    let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
+            Some(&c) if c == star => {
+                backtrack = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == '?' || c == t[ti] => {
+            Some(&c) if c == one || c == t[ti] => {
                 pi += 1;
                 ti += 1;
             }
-            _ => match star {
+            _ => match backtrack {
                 Some((sp, st)) => {
                     pi = sp + 1;
                     ti = st + 1;
-                    star = Some((sp, st + 1));
+                    backtrack = Some((sp, st + 1));
                 }
                 None => return false,
             },
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == star)
 }
 
 #[cfg(test)]
@@ -270,6 +278,10 @@ mod tests {
         assert!(!glob("communes", "communes2"));
         assert!(glob("a*b*c", "aXXbYYc"));
         assert!(!glob("a*b*c", "aXXbYY"));
+        // Beyond ASCII, `?` is one character, not one byte.
+        assert!(glob("c?te", "côte"));
+        assert!(glob("*é*", "Traits de côte, levé"));
+        assert!(!glob("c?te", "cte"));
     }
 
     #[test]

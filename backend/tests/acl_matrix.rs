@@ -223,7 +223,7 @@ async fn setup() -> Setup {
     let keys = keys();
     let ogc_layers = LAYERS
         .iter()
-        .map(|id| ogc_layer(&format!("ws:{id}_data")))
+        .map(|id| OgcLayer::named("up", &format!("ws:{id}_data")))
         .collect();
     let store = Store::memory().await.unwrap();
     let state = AppState::new(
@@ -255,25 +255,6 @@ fn tilesets(config: &Config) -> Vec<kartenn::state::TileSet> {
         });
     }
     sets
-}
-
-fn ogc_layer(name: &str) -> OgcLayer {
-    OgcLayer {
-        source: "up".into(),
-        id: layer_id("up", name),
-        wms_name: Some(name.into()),
-        wfs_name: Some(name.into()),
-        title: name.into(),
-        abstract_text: None,
-        keywords: vec![],
-        bbox: None,
-        styles: vec![],
-        queryable: true,
-        time: None,
-        metadata_url: None,
-        category: vec![],
-        children: vec![],
-    }
 }
 
 /// One endpoint that exercises an action on a layer.

@@ -17,7 +17,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use kartenn::config::Config;
-use kartenn::ogc::catalog::{OgcLayer, layer_id};
+use kartenn::ogc::catalog::OgcLayer;
 use kartenn::ogc::service::OgcService;
 use kartenn::state::AppState;
 use support::{Reply, get, get_with, send};
@@ -90,25 +90,6 @@ async fn start_upstream() -> (String, Seen) {
     (format!("http://{addr}"), seen)
 }
 
-fn layer(source: &str, name: &str) -> OgcLayer {
-    OgcLayer {
-        source: source.into(),
-        id: layer_id(source, name),
-        wms_name: Some(name.into()),
-        wfs_name: Some(name.into()),
-        title: name.into(),
-        abstract_text: None,
-        keywords: vec![],
-        bbox: None,
-        styles: vec![],
-        queryable: true,
-        time: None,
-        metadata_url: None,
-        category: vec![],
-        children: vec![],
-    }
-}
-
 /// A closed port on loopback: bind, note it, drop.
 fn closed_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -142,7 +123,12 @@ async fn proxy() -> (Router, Seen) {
     let layers = config
         .sources
         .iter()
-        .flat_map(|s| [layer(&s.id, "ws:public"), layer(&s.id, "ws:private")])
+        .flat_map(|s| {
+            [
+                OgcLayer::named(&s.id, "ws:public"),
+                OgcLayer::named(&s.id, "ws:private"),
+            ]
+        })
         .collect();
     let state = AppState::from_config(&config)
         .await

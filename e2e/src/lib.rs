@@ -8,7 +8,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -87,6 +88,35 @@ impl Server {
         .await
         .context("kartenn did not start within 30 s")??;
         Ok(Self { child, url })
+    }
+}
+
+impl Server {
+    /// Waits (20 s at most) until the public catalogue lists the layer `id` (OGC sources are
+    /// harvested in the background); answers that catalogue.
+    pub async fn wait_for_catalog_layer(&self, id: &str) -> Result<Value> {
+        let client = http_client()?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let body = client
+                .get(format!("{}/api/catalog", self.url))
+                .send()
+                .await?
+                .text()
+                .await?;
+            let catalog: Value =
+                serde_json::from_str(&body).context("the catalogue is not JSON")?;
+            let listed = catalog["layers"]
+                .as_array()
+                .is_some_and(|layers| layers.iter().any(|l| l["id"] == id));
+            if listed {
+                return Ok(catalog);
+            }
+            if Instant::now() > deadline {
+                bail!("{id} not in the catalogue after 20 s: {catalog}");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 }
 
@@ -271,6 +301,36 @@ impl Browser {
             .execute(script, args)
             .await
             .with_context(|| format!("script failed: {script}"))
+    }
+
+    /// Waits (15 s at most) until an element matches the CSS selector `css`; answers it.
+    pub async fn wait_for_element(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("{css} never appeared"))
+    }
+
+    /// Waits for the element matching `css` (as [`Self::wait_for_element`]) and clicks it.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for_element(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking {css}"))?;
+        Ok(())
+    }
+
+    /// Types `text` into the element matching `css`, which must be on the page already.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        self.client
+            .find(Locator::Css(css))
+            .await?
+            .send_keys(text)
+            .await?;
+        Ok(())
     }
 
     /// Waits until the map says every wanted tile is loaded and drawn sharp.

@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use fantoccini::Locator;
-use kartenn_e2e::{Browser, MapState, Server, http_client, share_close_to};
+use kartenn_e2e::{Browser, MapState, Server, share_close_to};
 use kartenn_peers::MapServer;
 use serde_json::{Value, json};
 
@@ -50,31 +49,6 @@ template = "Commune : {{nom}}"
     Ok(config)
 }
 
-/// Waits (20 s at most) until the server's catalogue lists `id`: it harvests in the background.
-async fn wait_for_layer(server: &Server, id: &str) -> Result<Value> {
-    let client = http_client()?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let body = client
-            .get(format!("{}/api/catalog", server.url))
-            .send()
-            .await?
-            .text()
-            .await?;
-        let catalog: Value = serde_json::from_str(&body).context("the catalogue is not JSON")?;
-        let listed = catalog["layers"]
-            .as_array()
-            .is_some_and(|layers| layers.iter().any(|l| l["id"] == id));
-        if listed {
-            return Ok(catalog);
-        }
-        if Instant::now() > deadline {
-            bail!("{id} not in the catalogue after 20 s: {catalog}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 /// Runs `script` until it returns something truthy (10 s at most); returns that.
 async fn wait_for(browser: &Browser, what: &str, script: &str) -> Result<Value> {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -96,30 +70,6 @@ async fn wait_for(browser: &Browser, what: &str, script: &str) -> Result<Value> 
     }
 }
 
-async fn click(browser: &Browser, css: &str) -> Result<()> {
-    browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("{css} never appeared"))?
-        .click()
-        .await
-        .with_context(|| format!("clicking {css}"))?;
-    Ok(())
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) -> Result<()> {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await?
-        .send_keys(text)
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 #[ignore = "needs MapServer, lighttpd, Chromium and the built viewer: run `cargo xtask test`"]
 async fn harvested_layers_are_found_drawn_identified_legended_and_tabulated() -> Result<()> {
@@ -128,7 +78,7 @@ async fn harvested_layers_are_found_drawn_identified_legended_and_tabulated() ->
     std::fs::create_dir_all(&dir)?;
     let config = write_config(&dir, &mapserver.url)?;
     let server = Server::start_with(&["--config", config.to_str().context("path")?]).await?;
-    let catalog = wait_for_layer(&server, "ms-communes").await?;
+    let catalog = server.wait_for_catalog_layer("ms-communes").await?;
     ensure!(
         !catalog.to_string().contains("private_sites"),
         "the private layer is offered: {catalog}"
@@ -156,7 +106,7 @@ async fn catalogue_adds_the_communes(browser: &Browser) -> Result<MapState> {
     let empty = browser.wait_map_ready().await?;
     let brest = || empty.pixel_of(MapServer::BREST.0, MapServer::BREST.1);
     let before = browser.pixels_around(brest(), 2).await?;
-    click(browser, ".catalog-open").await?;
+    browser.click(".catalog-open").await?;
     let ids = wait_for(
         browser,
         "catalogue entries",
@@ -184,7 +134,7 @@ async fn catalogue_adds_the_communes(browser: &Browser) -> Result<MapState> {
         temporal == json!(true),
         "the time-enabled layer is not marked"
     );
-    type_into(browser, ".catalog-search", "COMMUNE").await?;
+    browser.type_into(".catalog-search", "COMMUNE").await?;
     wait_for(
         browser,
         "search results",
@@ -194,7 +144,9 @@ async fn catalogue_adds_the_communes(browser: &Browser) -> Result<MapState> {
     .await?;
 
     let frame = browser.map_state().await?.frame;
-    click(browser, "button[data-catalog-toggle='ms-communes']").await?;
+    browser
+        .click("button[data-catalog-toggle='ms-communes']")
+        .await?;
     let drawn = browser.wait_map_ready_after(frame).await?;
     let after = browser.pixels_around(brest(), 2).await?;
     ensure!(after != before, "nothing drawn at Brest: {after:?}");
@@ -202,7 +154,7 @@ async fn catalogue_adds_the_communes(browser: &Browser) -> Result<MapState> {
         share_close_to(&after, COMMUNE_FILL, 16) > 0.5,
         "the communes' fill is not drawn at Brest: {after:?}"
     );
-    click(browser, ".catalog .close").await?;
+    browser.click(".catalog .close").await?;
 
     Ok(drawn)
 }
@@ -239,7 +191,7 @@ async fn identify_at_brest(browser: &Browser, drawn: &MapState) -> Result<()> {
 
 /// The legend: GetLegendGraphic through the proxy, loaded.
 async fn legend_loads(browser: &Browser) -> Result<()> {
-    click(browser, ".legend-toggle").await?;
+    browser.click(".legend-toggle").await?;
     let legend = wait_for(
         browser,
         "legend image",
@@ -257,7 +209,9 @@ async fn legend_loads(browser: &Browser) -> Result<()> {
 
 /// The attribute table: rows from WFS (every page), a filter, a row zooms to its feature.
 async fn table_filters_and_zooms(browser: &Browser, drawn: &MapState) -> Result<()> {
-    click(browser, "button[data-table-for='ms-communes']").await?;
+    browser
+        .click("button[data-table-for='ms-communes']")
+        .await?;
     let rows = wait_for(
         browser,
         "attribute table",
@@ -266,7 +220,7 @@ async fn table_filters_and_zooms(browser: &Browser, drawn: &MapState) -> Result<
     )
     .await?;
     ensure!(rows.as_u64() >= Some(1000), "{rows} rows");
-    type_into(browser, ".table-filter", "Brest").await?;
+    browser.type_into(".table-filter", "Brest").await?;
     let row = wait_for(
         browser,
         "filtered rows",
@@ -279,7 +233,7 @@ async fn table_filters_and_zooms(browser: &Browser, drawn: &MapState) -> Result<
         "the row: {row}"
     );
     let frame = browser.map_state().await?.frame;
-    click(browser, ".attribute-table tbody tr").await?;
+    browser.click(".attribute-table tbody tr").await?;
     let zoomed = browser.wait_map_ready_after(frame).await?;
     ensure!(
         zoomed.zoom > drawn.zoom + 1.0
@@ -294,10 +248,12 @@ async fn table_filters_and_zooms(browser: &Browser, drawn: &MapState) -> Result<
 /// A time-enabled layer: its instants in a list, the default chosen; another instant asks for
 /// tiles with that TIME.
 async fn time_choice_requests_tiles_at_that_time(browser: &Browser) -> Result<()> {
-    click(browser, ".attribute-table .close").await?;
-    click(browser, ".catalog-open").await?;
-    click(browser, "button[data-catalog-toggle='ms-observations']").await?;
-    click(browser, ".catalog .close").await?;
+    browser.click(".attribute-table .close").await?;
+    browser.click(".catalog-open").await?;
+    browser
+        .click("button[data-catalog-toggle='ms-observations']")
+        .await?;
+    browser.click(".catalog .close").await?;
     let select = wait_for(
         browser,
         "time selector",

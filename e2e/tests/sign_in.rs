@@ -8,11 +8,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
-use kartenn_e2e::{Browser, Server, free_loopback_port, http_client};
+use kartenn_e2e::{Browser, Server, free_loopback_port};
 use kartenn_peers::MapServer;
 use kartenn_peers::oidc::{OidcOptions, OidcProvider};
 use serde_json::{Value, json};
@@ -107,59 +107,24 @@ async fn catalogue_ids(browser: &Browser) -> Result<Vec<String>> {
         .collect())
 }
 
-async fn wait_for_element(browser: &Browser, css: &str) -> Result<fantoccini::elements::Element> {
-    browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("{css} never appeared"))
-}
-
-/// Waits (20 s at most) until the background harvest lists `id` for the public.
-async fn wait_for_harvest(server: &Server, id: &str) -> Result<()> {
-    let client = http_client()?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let body = client
-            .get(format!("{}/api/catalog", server.url))
-            .send()
-            .await?
-            .text()
-            .await?;
-        if body.contains(&format!("\"{id}\"")) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("{id} not harvested after 20 s: {body}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 const GETMAP: &str = "/ows/ms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:4326\
                       &BBOX=47,-6,49,-1&WIDTH=256&HEIGHT=256&FORMAT=image/png&LAYERS=";
 
 async fn sign_in_as(browser: &Browser, username: &str, password: &str) -> Result<()> {
-    wait_for_element(browser, "#sign-in").await?.click().await?;
-    wait_for_element(browser, "#username")
+    browser.click("#sign-in").await?;
+    browser
+        .wait_for_element("#username")
         .await?
         .send_keys(username)
         .await?;
-    browser
-        .client
-        .find(Locator::Css("#password"))
-        .await?
-        .send_keys(password)
-        .await?;
+    browser.type_into("#password", password).await?;
     browser
         .client
         .find(Locator::Css("#kc-login"))
         .await?
         .click()
         .await?;
-    wait_for_element(browser, "#account").await?;
+    browser.wait_for_element("#account").await?;
     Ok(())
 }
 
@@ -232,14 +197,14 @@ async fn signing_in_opens_role_layers_everywhere_and_signing_out_or_expiry_close
         &["--config", config.to_str().context("path")?],
     )
     .await?;
-    wait_for_harvest(&server, "ms-communes").await?;
+    server.wait_for_catalog_layer("ms-communes").await?;
 
     let browser = Browser::start(1200, 800, 1.0).await?;
     browser.client.goto(&server.url).await?;
     browser.wait_map_ready().await?;
 
     // Anonymous: a sign-in button, only public layers.
-    wait_for_element(&browser, "#sign-in").await?;
+    browser.wait_for_element("#sign-in").await?;
     let ids = catalogue_ids(&browser).await?;
     ensure!(ids.contains(&"countries".to_owned()), "{ids:?}");
     ensure!(
@@ -277,11 +242,8 @@ async fn signing_in_opens_role_layers_everywhere_and_signing_out_or_expiry_close
     browser.screenshot("sign-in-alice.png").await?;
 
     // Signing out (at Kartenn, then at the issuer) brings the public view back.
-    wait_for_element(&browser, "#sign-out")
-        .await?
-        .click()
-        .await?;
-    wait_for_element(&browser, "#sign-in").await?;
+    browser.click("#sign-out").await?;
+    browser.wait_for_element("#sign-in").await?;
     let ids = catalogue_ids(&browser).await?;
     ensure!(!ids.iter().any(|id| id.starts_with("zone_")), "{ids:?}");
     ensure!(page_fetch(&browser, "/tiles/zone_a/8/125/88.mvt").await?.0 == 401);
@@ -292,9 +254,9 @@ async fn signing_in_opens_role_layers_everywhere_and_signing_out_or_expiry_close
     tokio::task::block_in_place(|| provider.restart())?;
     tokio::time::sleep(Duration::from_secs(7)).await;
     browser.client.refresh().await?;
-    let banner = wait_for_element(&browser, "#session-expired").await?;
+    let banner = browser.wait_for_element("#session-expired").await?;
     ensure!(banner.text().await?.to_lowercase().contains("session"));
-    wait_for_element(&browser, "#sign-in").await?;
+    browser.wait_for_element("#sign-in").await?;
     let state = browser.wait_map_ready().await?;
     ensure!(state.ready, "the map is not drawn after the session ended");
     let ids = catalogue_ids(&browser).await?;

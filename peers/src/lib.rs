@@ -126,3 +126,10 @@ pub mod mapserver;
 pub mod oidc;
 
 pub use mapserver::MapServer;
+
+/// A loopback port free at the time of asking (another process may take it before the caller
+/// binds it).
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}

@@ -7,7 +7,6 @@
 //! starts `lighttpd -D` and waits for a WMS GetCapabilities to answer. Dropping the guard kills
 //! that lighttpd (by its handle) and removes the directory.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +15,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
+
+use crate::free_port;
 
 /// The mapfile template; `{{DATA}}`, `{{FIXTURES}}` and `{{TMP}}` are replaced at start-up.
 const MAPFILE_TEMPLATE: &str = include_str!("../mapserver/kartenn.map");
@@ -281,11 +282,6 @@ fn find_binary(name: &str, known: &[&str]) -> Option<PathBuf> {
                 .map(|dir| dir.join(name)),
         )
         .find(|path| path.is_file())
-}
-
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
 }
 
 /// A directory removed on drop.

@@ -247,6 +247,8 @@ pub struct JwtVerifier {
     keys: RwLock<Option<(Arc<KeySet>, Instant)>>,
     /// Held while fetching (single flight); the time the last fetch attempt ended.
     refresh: tokio::sync::Mutex<Option<Instant>>,
+    /// Bumped each time a key set is loaded (callers caching verdicts compare it).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for JwtVerifier {
@@ -265,7 +267,14 @@ impl JwtVerifier {
             fetcher,
             keys: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Changes whenever a new key set is loaded: a verdict cached under another generation may
+    /// rest on a key the issuer has since withdrawn.
+    pub fn key_generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The configuration this verifier checks against.
@@ -334,6 +343,8 @@ impl JwtVerifier {
                     tracing::info!(keys = keys.len(), skipped = keys.skipped(), "JWKS loaded");
                     *self.keys.write().unwrap_or_else(PoisonError::into_inner) =
                         Some((Arc::new(keys), Instant::now()));
+                    self.generation
+                        .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
                 }
                 Err(e) => tracing::warn!(error = ?e, "JWKS not loaded; the previous keys stay"),
             }

@@ -34,6 +34,10 @@ use crate::config::{Config, OidcConfig};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 
+/// How long a verified bearer token's principal is reused (besides the token's own expiry, and
+/// only while the verifier's key set is the one that verified it).
+const BEARER_CACHE_TTL: Duration = Duration::from_secs(60);
+
 /// Refresh the access token when it has less than this left.
 const REFRESH_MARGIN_S: i64 = 30;
 
@@ -111,6 +115,9 @@ pub struct SignIn {
     pub sessions: SessionStore,
     /// Sessions by id hash (`None`: no such session), a few seconds fresh.
     cache: moka::future::Cache<String, Option<Arc<Session>>>,
+    /// Principals of verified bearer tokens by the token's hash, with the token's expiry (Unix
+    /// s): a client sending the same token for every tile pays the RSA check once a minute.
+    bearers: moka::future::Cache<String, (Principal, i64, u64)>,
     pub cookie: CookieNames,
     pub public_url: String,
 }
@@ -197,12 +204,8 @@ impl Auth {
                 .ok_or(AuthError::BearerWithoutSignIn)?;
             let value = value.to_str().map_err(|_| AuthError::BadScheme)?;
             let token = bearer(value).ok_or(AuthError::BadScheme)?;
-            let verified = sign_in.verifier.verify(token).await?;
             return Ok(Caller {
-                principal: claims::principal(
-                    &verified.claims,
-                    &sign_in.client.config().role_mapping,
-                ),
+                principal: sign_in.bearer(token).await?,
                 session: None,
                 session_expired: false,
             });
@@ -264,6 +267,10 @@ impl SignIn {
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(10))
                 .build(),
+            bearers: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(BEARER_CACHE_TTL)
+                .build(),
             cookie: CookieNames::for_url(public_url),
             public_url: public_url.to_owned(),
         })
@@ -296,6 +303,28 @@ impl SignIn {
             }
             other => Ok(other),
         }
+    }
+
+    /// The principal of a bearer token: verified (or verified less than a minute ago).
+    async fn bearer(&self, token: &str) -> Result<Principal, AuthError> {
+        let key = hash(token);
+        if let Some((principal, expires, generation)) = self.bearers.get(&key).await
+            && expires > now_s()
+            && generation == self.verifier.key_generation()
+        {
+            return Ok(principal);
+        }
+        let verified = self.verifier.verify(token).await?;
+        let generation = self.verifier.key_generation();
+        let principal = claims::principal(&verified.claims, &self.client.config().role_mapping);
+        let expires = verified
+            .expires_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        self.bearers
+            .insert(key, (principal.clone(), expires, generation))
+            .await;
+        Ok(principal)
     }
 
     /// Forgets a cached session (after sign-out).

@@ -43,6 +43,26 @@ pub struct OgcLayer {
 }
 
 impl OgcLayer {
+    /// A queryable layer known only by its name (WMS and WFS), with nothing else harvested.
+    pub fn named(source: &str, name: &str) -> Self {
+        Self {
+            source: source.to_owned(),
+            id: layer_id(source, name),
+            wms_name: Some(name.to_owned()),
+            wfs_name: Some(name.to_owned()),
+            title: name.to_owned(),
+            abstract_text: None,
+            keywords: vec![],
+            bbox: None,
+            styles: vec![],
+            queryable: true,
+            time: None,
+            metadata_url: None,
+            category: vec![],
+            children: vec![],
+        }
+    }
+
     /// Upstream names, for rules.
     pub fn names(&self) -> Vec<&str> {
         self.wms_name

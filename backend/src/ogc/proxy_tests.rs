@@ -9,20 +9,8 @@ use crate::ogc::catalog::OgcLayer;
 
 fn layer(name: &str, children: &[&str]) -> OgcLayer {
     OgcLayer {
-        source: "geo".into(),
-        id: crate::ogc::catalog::layer_id("geo", name),
-        wms_name: Some(name.into()),
-        wfs_name: Some(name.into()),
-        title: name.into(),
-        abstract_text: None,
-        keywords: vec![],
-        bbox: None,
-        styles: vec![],
-        queryable: true,
-        time: None,
-        metadata_url: None,
-        category: vec![],
         children: children.iter().map(|c| (*c).to_owned()).collect(),
+        ..OgcLayer::named("geo", name)
     }
 }
 
