@@ -10,12 +10,14 @@ use serde::Deserialize;
 
 use crate::sources::{FieldSelection, SourceOptions};
 
+mod chronicles;
 mod layers;
 mod ogc;
 mod oidc;
 #[cfg(test)]
 mod tests;
 
+pub use chronicles::{ChronicleConfig, LayoutKind, demo_chronicles};
 pub use layers::{
     BasemapConfig, GeoJsonConfig, RasterConfig, WmsConfig, demo_basemaps, demo_layers, file_layers,
 };
@@ -50,6 +52,9 @@ pub struct Config {
     pub store: StoreConfig,
     /// Sign-in (`None`: everybody is anonymous).
     pub oidc: Option<OidcConfig>,
+    /// Chronicle files imported into the store at start-up (`[[chronicles]]`; without a
+    /// configuration file, the bundled demo ones).
+    pub chronicles: Vec<ChronicleConfig>,
 }
 
 /// How tiles are cached and announced.
@@ -217,6 +222,11 @@ struct FileConfig {
     #[serde(default)]
     store: StoreConfig,
     oidc: Option<oidc::OidcSection>,
+    /// Absent: none (the bundled demo ones when there is no configuration file).
+    chronicles: Option<Vec<ChronicleConfig>>,
+    /// Set when there is no configuration file at all (never read from one).
+    #[serde(skip)]
+    no_file: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -325,6 +335,11 @@ impl Config {
         }
         ogc::resolve_secrets(&mut sources, env)?;
         let oidc = oidc::resolve(parsed.oidc, base_dir, env)?;
+        let chronicles = match parsed.chronicles {
+            Some(chronicles) => chronicles::resolve(chronicles, base_dir),
+            None if parsed.no_file && demo => demo_chronicles(&demo_dir(env)),
+            None => Vec::new(),
+        };
         let config = Self {
             server: ServerConfig {
                 bind,
@@ -347,6 +362,7 @@ impl Config {
                     .map_or_else(|| base_dir.join(&parsed.store.path), PathBuf::from),
             },
             oidc,
+            chronicles,
         };
         config.validate()?;
         Ok(config)
@@ -355,6 +371,12 @@ impl Config {
     /// Origins of external tiles (rasters, basemaps) the viewer may fetch from.
     pub fn external_origins(&self) -> Vec<String> {
         layers::external_origins(&self.rasters, &self.basemaps)
+    }
+
+    /// Whether the chronicles are the bundled demo (no configuration file): they can live in
+    /// an in-memory store, imported afresh at each start.
+    pub fn chronicles_are_demo(&self) -> bool {
+        !self.chronicles.is_empty() && self.chronicles.iter().all(|c| c.demo)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -453,6 +475,7 @@ impl Config {
         }
         layers::validate(&self.layers, &self.rasters, &self.geojson, &self.basemaps)?;
         ogc::validate(&self.sources, &self.ogc, &self.rules, &self.popups)?;
+        chronicles::validate(&self.chronicles)?;
         Ok(())
     }
 }
@@ -473,6 +496,7 @@ fn without_file() -> FileConfig {
         access: AccessConfig {
             default: crate::acl::DefaultAccess::Public,
         },
+        no_file: true,
         ..FileConfig::default()
     }
 }

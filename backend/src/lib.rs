@@ -12,6 +12,7 @@ pub mod config;
 pub mod http;
 pub mod import;
 pub mod ogc;
+pub mod openapi;
 pub mod sources;
 pub mod state;
 pub mod store;
@@ -46,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .merge(tiles::routes::router())
         .merge(ogc::routes::router())
         .merge(auth::routes::router())
+        .merge(chronicles::routes::router())
+        .merge(openapi::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))
         .method_not_allowed_fallback(method_not_allowed)
@@ -70,7 +73,10 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.tiles.metrics(),
+        match &state.chronicles {
+            Some(chronicles) => state.tiles.metrics() + &chronicles.metrics(),
+            None => state.tiles.metrics(),
+        },
     )
 }
 

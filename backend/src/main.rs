@@ -1,5 +1,6 @@
 //! The `kartenn` command line: `kartenn serve` runs the server, `kartenn sync` harvests the
-//! OGC sources' catalogues, `kartenn import` prepares data files.
+//! OGC sources' catalogues, `kartenn import` prepares data files, `kartenn chronicles import`
+//! loads time series into the store.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -50,6 +51,18 @@ enum Command {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Chronicles: time series measured at stations, kept in the store.
+    Chronicles {
+        #[command(subcommand)]
+        command: ChroniclesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChroniclesCommand {
+    /// Import a CSV file of measurements into the store, in one transaction (a failed import
+    /// keeps nothing; importing the same file again replaces its samples, never doubles them).
+    Import(Box<ChronicleImportArgs>),
 }
 
 #[derive(clap::Args)]
@@ -98,6 +111,9 @@ fn main() -> ExitCode {
             config,
         } => serve(&Overrides { bind, files }, config.as_deref()),
         Command::Sync { config, source } => sync(config.as_deref(), source.as_deref()),
+        Command::Chronicles {
+            command: ChroniclesCommand::Import(args),
+        } => import_chronicles(&args),
     }
 }
 
@@ -308,4 +324,218 @@ fn import(args: &ImportArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[derive(clap::Args)]
+#[allow(clippy::struct_excessive_bools)]
+struct ChronicleImportArgs {
+    /// The CSV file (`,` `;` or tab delimited; UTF-8).
+    file: PathBuf,
+    /// Dataset to import into (a-z 0-9 _ -): created, or added to.
+    #[arg(long)]
+    dataset: String,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(long)]
+    licence: Option<String>,
+    /// CSV of the stations: id, name, lon, lat; other columns become attributes. Rows naming
+    /// another station are then bad rows.
+    #[arg(long)]
+    stations: Option<PathBuf>,
+    /// One sample a row: station, variable, time, value[, quality] (implied by naming a
+    /// variable, value or quality column).
+    #[arg(long, conflicts_with = "wide")]
+    long: bool,
+    /// One row per time and station, one column per variable (implied by --variables or
+    /// --station).
+    #[arg(long)]
+    wide: bool,
+    /// Column of the station ids (default `station`).
+    #[arg(long)]
+    station_column: Option<String>,
+    /// Wide: one station for the whole file, instead of a station column.
+    #[arg(long, conflicts_with = "station_column")]
+    station: Option<String>,
+    /// Column of the times (default `time`).
+    #[arg(long)]
+    time_column: Option<String>,
+    /// Long: column of the variable names (default `variable`).
+    #[arg(long)]
+    variable_column: Option<String>,
+    /// Long: column of the values (default `value`).
+    #[arg(long)]
+    value_column: Option<String>,
+    /// Long: column of integer quality codes.
+    #[arg(long)]
+    quality_column: Option<String>,
+    /// Wide: the columns to import, e.g. `temp,humid` (default: every other numeric column).
+    #[arg(long, value_delimiter = ',')]
+    variables: Option<Vec<String>>,
+    /// Units, e.g. `temp=°C,sal=PSU`.
+    #[arg(long, value_delimiter = ',', value_parser = unit_pair)]
+    units: Vec<(String, String)>,
+    /// strftime format of the times, e.g. `%d/%m/%Y %H:%M` (default: ISO 8601 / RFC 3339).
+    #[arg(long)]
+    time_format: Option<String>,
+    /// IANA time zone of times written without an offset, e.g. Europe/Paris (default UTC).
+    #[arg(long)]
+    time_zone: Option<String>,
+    /// Field delimiter (default: guessed from the header line).
+    #[arg(long)]
+    delimiter: Option<char>,
+    /// Import nothing if any row is bad (default: skip bad rows and list them).
+    #[arg(long)]
+    strict: bool,
+    /// Replace the dataset's stations, series and samples with the file's.
+    #[arg(long)]
+    replace: bool,
+    /// Configuration file naming the store (default: ./kartenn.toml; `KARTENN_STORE`).
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+}
+
+fn unit_pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((variable, unit)) if !variable.trim().is_empty() => {
+            Ok((variable.trim().to_owned(), unit.trim().to_owned()))
+        }
+        _ => Err(format!("`{text}` is not variable=unit")),
+    }
+}
+
+/// The import the arguments describe (the same checks as `[[chronicles]]`).
+fn chronicle_options(
+    args: &ChronicleImportArgs,
+) -> Result<kartenn::chronicles::import::ImportOptions, kartenn::chronicles::import::ImportError> {
+    use kartenn::config::{ChronicleConfig, LayoutKind};
+    let settings = ChronicleConfig {
+        id: args.dataset.clone(),
+        title: args.title.clone(),
+        description: args.description.clone(),
+        licence: args.licence.clone(),
+        file: args.file.clone(),
+        stations: args.stations.clone(),
+        layout: match (args.long, args.wide) {
+            (true, _) => Some(LayoutKind::Long),
+            (_, true) => Some(LayoutKind::Wide),
+            _ => None,
+        },
+        station_column: args.station_column.clone(),
+        station: args.station.clone(),
+        time_column: args.time_column.clone(),
+        variable_column: args.variable_column.clone(),
+        value_column: args.value_column.clone(),
+        quality_column: args.quality_column.clone(),
+        variables: args.variables.clone(),
+        units: args.units.iter().cloned().collect(),
+        time_format: args.time_format.clone(),
+        time_zone: args.time_zone.clone(),
+        delimiter: args.delimiter,
+        strict: args.strict,
+        demo: false,
+    };
+    let mut options = settings.import_options()?;
+    options.replace = args.replace;
+    Ok(options)
+}
+
+fn import_chronicles(args: &ChronicleImportArgs) -> ExitCode {
+    use kartenn::chronicles::import;
+    let options = match chronicle_options(args) {
+        Ok(options) => options,
+        Err(err) => {
+            eprintln!("kartenn chronicles import: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let env = |key: &str| std::env::var(key).ok();
+    let config = match Config::load(args.config.as_deref(), &env, &Overrides::default()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("kartenn: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("kartenn: cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "importing {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let store_path = &config.store.path;
+    let result = runtime.block_on(async {
+        let store = kartenn::store::Store::open(store_path).await?;
+        let store = kartenn::chronicles::store::ChronicleStore::new(store);
+        import::import(&store, &options, &args.file, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(report) => {
+            print_report(args, &report, store_path);
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("kartenn chronicles import: {err}");
+            if let kartenn::chronicles::ChronicleError::Import(import::ImportError::Strict {
+                rows,
+                ..
+            }) = &err
+            {
+                for row in rows {
+                    eprintln!("{}:{}: {}", args.file.display(), row.line, row.reason);
+                }
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_report(
+    args: &ChronicleImportArgs,
+    report: &kartenn::chronicles::import::ImportReport,
+    store_path: &Path,
+) {
+    for row in &report.bad_rows {
+        eprintln!("{}:{}: {}", args.file.display(), row.line, row.reason);
+    }
+    let unlisted = report.bad_row_count - report.bad_rows.len() as u64;
+    if unlisted > 0 {
+        eprintln!("… and {unlisted} more bad rows");
+    }
+    if !report.unlocated_stations.is_empty() {
+        eprintln!(
+            "warning: stations without a location (give --stations): {}",
+            report.unlocated_stations.join(", ")
+        );
+    }
+    let seconds = report.elapsed.as_secs_f64().max(1e-9);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "imported {} into dataset `{}` of {}: {} rows ({} bad), {} samples, {} stations, \
+         {} series in {seconds:.2} s ({:.0} rows/s, {:.0} samples/s)",
+        args.file.display(),
+        report.dataset,
+        store_path.display(),
+        report.rows,
+        report.bad_row_count,
+        report.samples,
+        report.stations,
+        report.series,
+        report.rows as f64 / seconds,
+        report.samples as f64 / seconds,
+    );
 }

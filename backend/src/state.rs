@@ -10,6 +10,9 @@ use kartenn_common::{Catalog, ClientConfig, GeometryKind};
 
 use crate::acl::Acl;
 use crate::auth::{Auth, AuthError};
+use crate::chronicles::ChronicleError;
+use crate::chronicles::service::{ChronicleService, DEFAULT_CACHE_BYTES};
+use crate::chronicles::store::ChronicleStore;
 use crate::config::{Config, LayerConfig};
 use crate::http::viewer::Viewer;
 use crate::ogc::service::OgcService;
@@ -52,6 +55,8 @@ pub struct AppState {
     pub popups: Arc<Vec<crate::config::PopupConfig>>,
     /// Sign-in, sessions and bearer tokens.
     pub auth: Arc<Auth>,
+    /// Chronicles (time series at stations); `None` when there is no chronicle store.
+    pub chronicles: Option<Arc<ChronicleService>>,
 }
 
 /// Why the server could not start.
@@ -63,6 +68,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error("chronicles: {0}")]
+    Chronicle(#[from] ChronicleError),
 }
 
 impl AppState {
@@ -93,14 +100,18 @@ impl AppState {
             Some(_) => Auth::new(config, crate::store::Store::open(&config.store.path).await?)?,
             None => Auth::disabled(),
         };
-        Ok(Self::new(
+        let mut state = Self::new(
             config,
             sets,
             geojson,
             Viewer::load(&config.server.viewer_dir),
         )
         .with_ogc(ogc)
-        .with_auth(auth))
+        .with_auth(auth);
+        if let Some(chronicles) = open_chronicles(config).await? {
+            state = state.with_chronicles(chronicles);
+        }
+        Ok(state)
     }
 
     /// Assembles the state from already opened tile sets (tests inject their own).
@@ -135,7 +146,25 @@ impl AppState {
             ogc: Arc::new(OgcService::new(config, None, Vec::new())),
             popups: Arc::new(config.popups.clone()),
             auth: Arc::new(Auth::disabled()),
+            chronicles: None,
         }
+    }
+
+    /// Serves the chronicles of `service` (tests bring their own store).
+    #[must_use]
+    pub fn with_chronicles(mut self, service: ChronicleService) -> Self {
+        let service = Arc::new(service);
+        // The catalogue lists the datasets: rebuild stale blocks now rather than on a request.
+        let background = Arc::clone(&service);
+        tokio::spawn(async move {
+            match background.refresh(None).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(series = n, "chronicle blocks rebuilt"),
+                Err(e) => tracing::warn!(error = %e, "chronicle blocks not rebuilt"),
+            }
+        });
+        self.chronicles = Some(service);
+        self
     }
 
     /// Replaces the authentication (tests bring their own store).
@@ -151,6 +180,22 @@ impl AppState {
         self.ogc = Arc::new(ogc);
         self
     }
+}
+
+/// The chronicle store and its query service: the configured `[[chronicles]]` imported first
+/// (the bundled demo into an in-memory store); without any, the store file when it exists
+/// (filled by `kartenn chronicles import`), else none.
+async fn open_chronicles(config: &Config) -> Result<Option<ChronicleService>, StartError> {
+    let store = if config.chronicles_are_demo() {
+        crate::store::Store::memory().await?
+    } else if !config.chronicles.is_empty() || config.store.path.exists() {
+        crate::store::Store::open(&config.store.path).await?
+    } else {
+        return Ok(None);
+    };
+    let store = ChronicleStore::new(store);
+    crate::chronicles::import::import_configured(config, &store).await?;
+    Ok(Some(ChronicleService::new(store, DEFAULT_CACHE_BYTES)))
 }
 
 /// Reads and checks a GeoJSON file (it must parse) and notes its first geometry's kind.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/chronicles`: one dataset the caller may see.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct ChronicleDataset {
     pub id: String,
     pub title: String,
@@ -25,6 +26,7 @@ pub struct ChronicleDataset {
 
 /// `GET /api/chronicles/{dataset}/stations/{station}/series`: one variable measured there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SeriesInfo {
     pub variable: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +44,7 @@ pub struct SeriesInfo {
 
 /// How a range was reduced to at most `points` pairs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Downsampling {
     /// Every sample in the range (it had no more than asked).
@@ -54,6 +57,7 @@ pub enum Downsampling {
 
 /// `GET /api/chronicles/{dataset}/stations/{station}/series/{variable}?from=&to=&points=N`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct SeriesPoints {
     pub dataset: String,
     pub station: String,
@@ -67,5 +71,6 @@ pub struct SeriesPoints {
     pub total: u64,
     pub downsampling: Downsampling,
     /// At most `points` pairs `[time (Unix ms), value]`, time ascending; `null` marks a gap.
+    #[cfg_attr(feature = "utoipa", schema(value_type = Vec<Vec<Option<f64>>>))]
     pub points: Vec<(f64, Option<f64>)>,
 }

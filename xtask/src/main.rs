@@ -7,6 +7,7 @@
 //! - `cargo xtask bench tiles`: the tile benchmark against Martin (`bench/tiles/run.py`).
 //! - `cargo xtask bench viewer`: the viewer against OpenLayers in Chromium (`bench/viewer/`).
 //! - `cargo xtask bench ogc`: the OGC proxy's overhead; `bench fuzz`: fuzz its request parser.
+//! - `cargo xtask bench chronicles`: chronicle queries on 10 M samples (`bench/chronicles/`).
 //! - `cargo xtask viewer`: builds the viewer into `dist/` only.
 //! - `cargo xtask tools [--browser]`: installs the tools only.
 //!
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
                  \n  bench tiles [-- ARGS]               tile benchmark against Martin (bench/README.md)\
                  \n  bench viewer [-- ARGS]              viewer benchmark against OpenLayers (bench/README.md)\
                  \n  bench ogc [-- ARGS]                 OGC proxy overhead against MapServer (bench/README.md)\
+                 \n  bench chronicles [-- ARGS]          chronicle queries on 10 M samples (bench/README.md)\
                  \n  bench fuzz [SECONDS]                fuzz the OGC request parser (cargo-fuzz, bounded)\
                  \n  viewer                              build the viewer into dist/\
                  \n  tools [--browser]                   install the build (and browser) tools"

@@ -185,8 +185,10 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         Some((which, rest)) if which == "viewer" => bench_viewer(rest),
         Some((which, rest)) if which == "ogc" => bench_ogc(rest),
         Some((which, rest)) if which == "fuzz" => fuzz(rest),
+        Some((which, rest)) if which == "chronicles" => bench_chronicles(rest),
         _ => Err(
-            "usage: cargo xtask bench tiles|viewer|ogc|fuzz [-- options] (see bench/README.md)"
+            "usage: cargo xtask bench tiles|viewer|ogc|chronicles|fuzz [-- options] \
+             (see bench/README.md)"
                 .to_owned(),
         ),
     }
@@ -232,6 +234,26 @@ fn bench_ogc(args: &[String]) -> Result<(), String> {
     step("OGC proxy benchmark: MapServer direct against through Kartenn");
     run_cmd(
         Command::new(root().join("target/release/ogcbench"))
+            .current_dir(root())
+            .args(args.iter().filter(|a| *a != "--")),
+    )
+}
+
+/// `cargo xtask bench chronicles [ARGS]`: chronicle queries on 10 M samples, cached against a
+/// SQL scan per request (`bench/chronicles/main.rs`).
+fn bench_chronicles(args: &[String]) -> Result<(), String> {
+    step("building the chronicles benchmark (release)");
+    run_cmd(Command::new("cargo").current_dir(root()).args([
+        "build",
+        "--release",
+        "-p",
+        "kartenn-bench",
+        "--bin",
+        "chronbench",
+    ]))?;
+    step("chronicles benchmark: 10 M samples, ranges downsampled to 2 000 points");
+    run_cmd(
+        Command::new(root().join("target/release/chronbench"))
             .current_dir(root())
             .args(args.iter().filter(|a| *a != "--")),
     )

@@ -5,7 +5,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use kartenn_common::{Catalog, ClientConfig};
+use kartenn_common::{
+    Catalog, CatalogLayer, ClientConfig, Color, GeometryKind, LabelStyle, LayerSource, LayerStyle,
+};
 
 use crate::acl::{Action, LayerRef};
 use crate::auth::Caller;
@@ -53,13 +55,15 @@ async fn config(State(state): State<AppState>) -> Json<ClientConfig> {
     Json(ClientConfig::clone(&state.client_config))
 }
 
-/// The configured layers, then the harvested OGC layers, that the caller may view.
+/// The configured layers, the chronicle datasets, then the harvested OGC layers, that the
+/// caller may view.
 async fn catalog(State(state): State<AppState>, caller: Caller) -> Response {
     let who = &caller.principal;
     let mut catalog = Catalog::clone(&state.catalog);
     catalog
         .layers
         .retain(|l| state.acl.allows(who, LayerRef::local(&l.id), Action::View));
+    catalog.layers.extend(chronicle_layers(&state, who).await);
     catalog.layers.extend(super::ogc::layers(
         &state.ogc.catalog(),
         &state.acl,
@@ -67,4 +71,55 @@ async fn catalog(State(state): State<AppState>, caller: Caller) -> Response {
         &state.popups,
     ));
     (per_caller(), Json(catalog)).into_response()
+}
+
+/// Each chronicle dataset `who` may view, as a layer of station points.
+async fn chronicle_layers(state: &AppState, who: &crate::acl::Principal) -> Vec<CatalogLayer> {
+    let Some(service) = &state.chronicles else {
+        return Vec::new();
+    };
+    let datasets = match service.datasets().await {
+        Ok(datasets) => datasets,
+        Err(e) => {
+            // The map keeps its other layers.
+            tracing::error!(error = %e, "chronicle datasets unavailable for the catalogue");
+            return Vec::new();
+        }
+    };
+    datasets
+        .into_iter()
+        .filter(|d| state.acl.allows_dataset(who, &d.wire.id, Action::View))
+        .map(|d| CatalogLayer {
+            id: format!("chronicle-{}", d.wire.id),
+            title: d.wire.title,
+            description: d.wire.description,
+            attribution: d.wire.licence,
+            geometry: Some(GeometryKind::Point),
+            bounds: d.bounds,
+            visible: true,
+            opacity: 1.0,
+            source: LayerSource::Chronicle {
+                url: d.wire.stations_url,
+                dataset: d.wire.id,
+            },
+            style: LayerStyle {
+                fill: Some(Color::rgb(0x1f, 0x78, 0xb4)),
+                stroke: Some(Color::rgb(0xff, 0xff, 0xff)),
+                stroke_width: 1.5,
+                point_radius: 6.0,
+                rules: Vec::new(),
+                label: Some(LabelStyle {
+                    field: "name".into(),
+                    priority: None,
+                    size: 12.0,
+                    color: Color::rgb(0x12, 0x3a, 0x5a),
+                    minzoom: 6.0,
+                }),
+            },
+            keywords: vec!["chronique".into(), "chronicle".into(), "time series".into()],
+            category: vec!["Chroniques".into()],
+            in_map: true,
+            ogc: None,
+        })
+        .collect()
 }

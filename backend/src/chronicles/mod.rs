@@ -2,6 +2,12 @@
 //! the store. [`store`] is the data model and its SQL; `import` reads CSV files into it; `query`
 //! answers ranges downsampled for charts; `routes` is the HTTP edge.
 
+pub mod blocks;
+pub mod downsample;
+pub mod import;
+pub mod query;
+pub mod routes;
+pub mod service;
 pub mod store;
 
 /// Why a chronicle operation failed.
@@ -17,6 +23,9 @@ pub enum ChronicleError {
     BadRequest(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// A CSV import failed (nothing of it was kept).
+    #[error(transparent)]
+    Import(#[from] import::ImportError),
 }
 
 impl From<sqlx::Error> for ChronicleError {

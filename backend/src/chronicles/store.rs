@@ -45,6 +45,29 @@ pub const SCHEMA: &[&str] = &[
         quality INTEGER,
         PRIMARY KEY (series, t)
     ) WITHOUT ROWID",
+    // Derived columnar blocks and their freshness (see `super::blocks`).
+    "CREATE TABLE IF NOT EXISTS chronicle_blocks (
+        series INTEGER NOT NULL REFERENCES chronicle_series(id) ON DELETE CASCADE,
+        t0 INTEGER NOT NULL,
+        t1 INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (series, t0)
+    )",
+    "CREATE TABLE IF NOT EXISTS chronicle_dirty (series INTEGER PRIMARY KEY)",
+    "CREATE TRIGGER IF NOT EXISTS chronicle_samples_inserted AFTER INSERT ON chronicle_samples
+     BEGIN INSERT OR IGNORE INTO chronicle_dirty (series) VALUES (NEW.series); END",
+    "CREATE TRIGGER IF NOT EXISTS chronicle_samples_updated AFTER UPDATE ON chronicle_samples
+     BEGIN
+        INSERT OR IGNORE INTO chronicle_dirty (series) VALUES (OLD.series);
+        INSERT OR IGNORE INTO chronicle_dirty (series) VALUES (NEW.series);
+     END",
+    "CREATE TRIGGER IF NOT EXISTS chronicle_samples_deleted AFTER DELETE ON chronicle_samples
+     BEGIN INSERT OR IGNORE INTO chronicle_dirty (series) VALUES (OLD.series); END",
+    "INSERT OR IGNORE INTO chronicle_dirty (series)
+     SELECT id FROM chronicle_series s
+     WHERE NOT EXISTS (SELECT 1 FROM chronicle_blocks b WHERE b.series = s.id)
+       AND EXISTS (SELECT 1 FROM chronicle_samples x WHERE x.series = s.id)",
 ];
 
 #[derive(Debug, Clone, PartialEq)]

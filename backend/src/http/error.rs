@@ -172,6 +172,20 @@ impl From<crate::auth::AuthError> for ApiError {
     }
 }
 
+impl From<crate::chronicles::ChronicleError> for ApiError {
+    fn from(err: crate::chronicles::ChronicleError) -> Self {
+        use crate::chronicles::ChronicleError as E;
+        match &err {
+            E::UnknownDataset(_) | E::UnknownStation { .. } | E::UnknownSeries { .. } => {
+                Self::not_found(err.to_string())
+            }
+            E::BadRequest(message) => Self::bad_request(message.clone()),
+            // The store, an import: server faults, logged.
+            _ => Self::internal(&err),
+        }
+    }
+}
+
 impl From<SourceError> for ApiError {
     fn from(err: SourceError) -> Self {
         Self::from(&err)
