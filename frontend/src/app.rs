@@ -2,13 +2,16 @@
 //! its side panel (account, catalogue button, layer list, legend), the catalogue panel and the
 //! attribute table. The overlays (which layers are in the map, their order, visibility, opacity
 //! and time) live here and flow down to the map. The session (`/api/me`, read at start) lives
-//! here too: any request finding it expired says so by a DOM event, and a banner shows.
+//! here too: any request finding it expired says so by a DOM event, and a banner shows. So
+//! does the map's time (the time control's choice, applied to the overlays by the engine) and
+//! the permalink: read when the viewer opens, kept up to date as layers and time change.
 
 use std::rc::Rc;
 
 use gloo::events::EventListener;
 use kartenn_common::{Catalog, ClientConfig};
 use kartenn_engine::overlays::{Edit, Overlays};
+use kartenn_engine::time::applied::{Applied, TimeChoice, apply};
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
@@ -19,6 +22,7 @@ use crate::components::layer_list::LayerList;
 use crate::components::legend_panel::LegendPanel;
 use crate::components::map_view::{FitRequest, MapView};
 use crate::components::session_banner::SessionBanner;
+use crate::components::time_control::{ChronicleSpans, TimeControl, map_time};
 use crate::i18n::{Lang, Msg, t};
 
 enum Load {
@@ -38,6 +42,14 @@ pub fn app() -> Html {
     let table = use_state(|| None::<String>);
     let fit = use_state(|| None::<FitRequest>);
     let session = use_reducer(Session::default);
+    // The permalink the page was opened with; the map's time; chronicles' spans once loaded.
+    let link = use_memo((), |()| crate::permalink::read());
+    let time = use_state(|| Rc::new(TimeChoice::default()));
+    let spans = use_reducer(ChronicleSpans::default);
+    let on_span = {
+        let spans = spans.dispatcher();
+        use_callback((), move |span, ()| spans.dispatch(span))
+    };
     {
         let session = session.clone();
         use_effect_with((), move |()| {
@@ -59,13 +71,20 @@ pub fn app() -> Html {
     {
         let load = load.clone();
         let overlays = overlays.clone();
+        let (basemap, time, link) = (basemap.clone(), time.clone(), link.clone());
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
                 // Both requests at once: the map waits for the slower, not for the sum.
                 let result = futures_util::future::try_join(api::config(), api::catalog()).await;
                 match result {
                     Ok((config, catalog)) => {
-                        overlays.set(Rc::new(Overlays::from_catalog(&catalog.layers)));
+                        // The link's view, layers, basemap and time, else the configuration's.
+                        let (config, restored, base, choice) =
+                            crate::permalink::restore(&link, config, &catalog);
+                        overlays.set(Rc::new(restored));
+                        basemap.set(base);
+                        time.set(Rc::new(choice));
+                        crate::permalink::arm();
                         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
                             document.set_title(&config.title);
                         }
@@ -128,6 +147,23 @@ pub fn app() -> Html {
         html! { <SessionBanner login_url={AttrValue::from(login_url.to_owned())} {on_dismiss} {lang} /> }
     });
 
+    // The map's time applied to the overlays; the permalink follows layers and time.
+    let applied = match &*load {
+        Load::Ready(_, catalog) => Rc::new(apply(&catalog.layers, &overlays, &spans.0, &time)),
+        _ => Rc::new(Applied::default()),
+    };
+    {
+        let compare = applied.compare.as_ref().map(|c| c.layer.clone());
+        let deps = ((*overlays).clone(), *basemap, (*time).clone(), compare);
+        use_effect_with(deps, |(overlays, basemap, time, compare)| {
+            crate::permalink::note_state(overlays, *basemap, time, compare.as_deref());
+        });
+    }
+    let on_time = {
+        let time = time.clone();
+        Callback::from(move |choice: TimeChoice| time.set(Rc::new(choice)))
+    };
+
     let body = match &*load {
         Load::Loading => {
             html! { <div class="status" role="status">{ t(lang, Msg::Loading) }</div> }
@@ -140,8 +176,10 @@ pub fn app() -> Html {
         },
         Load::Ready(config, catalog) => html! {
             <main class="app">
-                <MapView config={config.clone()} catalog={catalog.clone()} overlays={(*overlays).clone()}
-                         basemap={(*basemap).filter(|i| *i < config.basemaps.len())} fit={*fit} {lang} />
+                <MapView config={config.clone()} catalog={catalog.clone()} overlays={Rc::new(applied.overlays.clone())}
+                         basemap={(*basemap).filter(|i| *i < config.basemaps.len())} fit={*fit} {lang}
+                         time={map_time(&applied, catalog, &on_span)} />
+                <TimeControl applied={applied.clone()} choice={(*time).clone()} on_change={on_time} {lang} />
                 <aside class="panel">
                     <h1>{ &config.title }</h1>
                     if let Some(me) = session.me.clone() {
@@ -153,7 +191,7 @@ pub fn app() -> Html {
                     </button>
                     <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} on_edit={on_edit.clone()} {on_table}
                                basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
-                               {on_basemap} {lang} />
+                               {on_basemap} follow={Rc::new(applied.follow.clone())} {lang} />
                     <LegendPanel catalog={catalog.clone()} overlays={(*overlays).clone()} {lang} />
                 </aside>
                 if *catalog_open {

@@ -73,6 +73,21 @@ pub enum Msg {
     SigningOut,
     SignOutFailed,
     SessionExpired,
+    MapTime,
+    Play,
+    Pause,
+    StepBack,
+    StepForward,
+    Speed,
+    RangeMode,
+    RangeStart,
+    RangeEnd,
+    Compare,
+    CompareHelp,
+    CompareLayer,
+    DateB,
+    Divider,
+    FollowMapTime,
 }
 
 #[allow(
@@ -181,5 +196,119 @@ pub fn t(lang: Lang, msg: Msg) -> &'static str {
         (Lang::En, Msg::SessionExpired) => {
             "Your session has expired. Sign in again to see your private layers."
         }
+        (Lang::Fr, Msg::MapTime) => "Date de la carte (UTC)",
+        (Lang::En, Msg::MapTime) => "Map time (UTC)",
+        (Lang::Fr, Msg::Play) => "Lecture",
+        (Lang::En, Msg::Play) => "Play",
+        (_, Msg::Pause) => "Pause",
+        (Lang::Fr, Msg::StepBack) => "Pas précédent",
+        (Lang::En, Msg::StepBack) => "Step back",
+        (Lang::Fr, Msg::StepForward) => "Pas suivant",
+        (Lang::En, Msg::StepForward) => "Step forward",
+        (Lang::Fr, Msg::Speed) => "Vitesse (pas par seconde)",
+        (Lang::En, Msg::Speed) => "Speed (steps per second)",
+        (Lang::Fr, Msg::RangeMode) => "Période",
+        (Lang::En, Msg::RangeMode) => "Range",
+        (Lang::Fr, Msg::RangeStart) => "Début de la période (UTC)",
+        (Lang::En, Msg::RangeStart) => "Start of the range (UTC)",
+        (Lang::Fr, Msg::RangeEnd) => "Fin de la période (UTC)",
+        (Lang::En, Msg::RangeEnd) => "End of the range (UTC)",
+        (Lang::Fr, Msg::Compare) => "Comparer",
+        (Lang::En, Msg::Compare) => "Compare",
+        (Lang::Fr, Msg::CompareHelp) => {
+            "Comparer deux dates d’une couche : date A à gauche du séparateur, date B à droite"
+        }
+        (Lang::En, Msg::CompareHelp) => {
+            "Compare two dates of a layer: date A left of the divider, date B right of it"
+        }
+        (Lang::Fr, Msg::CompareLayer) => "Couche comparée",
+        (Lang::En, Msg::CompareLayer) => "Layer compared",
+        (_, Msg::DateB) => "Date B",
+        (Lang::Fr, Msg::Divider) => "Séparateur : glisser, ou flèches gauche / droite",
+        (Lang::En, Msg::Divider) => "Divider: drag, or left / right arrow keys",
+        (Lang::Fr, Msg::FollowMapTime) => "Suivre la date de la carte",
+        (Lang::En, Msg::FollowMapTime) => "Follow the map time",
+    }
+}
+
+/// Messages of the chart panel (chronicles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartMsg {
+    Panel,
+    Variables,
+    Chart,
+    Help,
+    CompareWith,
+    NoCompare,
+    ZoomIn,
+    ZoomOut,
+    Reset,
+    ExportPng,
+    Csv,
+    CsvOf,
+    Export,
+    Loading,
+    Failed,
+    NoSeries,
+    TwoUnits,
+}
+
+pub fn tc(lang: Lang, msg: ChartMsg) -> &'static str {
+    match (lang, msg) {
+        (Lang::Fr, ChartMsg::Panel) => "Chronique",
+        (Lang::En, ChartMsg::Panel) => "Time series",
+        (_, ChartMsg::Variables) => "Variables",
+        (Lang::Fr, ChartMsg::Chart) => {
+            "Graphique des séries (flèches : déplacer, + / − : zoomer, 0 : tout voir)"
+        }
+        (Lang::En, ChartMsg::Chart) => {
+            "Chart of the series (arrows: pan, + / −: zoom, 0: show all)"
+        }
+        (Lang::Fr, ChartMsg::Help) => {
+            "Molette : zoom · glisser : déplacer · double-clic : tout voir · heures UTC"
+        }
+        (Lang::En, ChartMsg::Help) => {
+            "Wheel: zoom · drag: pan · double-click: show all · times in UTC"
+        }
+        (Lang::Fr, ChartMsg::CompareWith) => "Comparer avec",
+        (Lang::En, ChartMsg::CompareWith) => "Compare with",
+        (Lang::Fr, ChartMsg::NoCompare) => "— aucune station —",
+        (Lang::En, ChartMsg::NoCompare) => "— no station —",
+        (Lang::Fr, ChartMsg::ZoomIn) => "Zoom avant sur le temps",
+        (Lang::En, ChartMsg::ZoomIn) => "Zoom in on time",
+        (Lang::Fr, ChartMsg::ZoomOut) => "Zoom arrière sur le temps",
+        (Lang::En, ChartMsg::ZoomOut) => "Zoom out on time",
+        (Lang::Fr, ChartMsg::Reset) => "Toute la période",
+        (Lang::En, ChartMsg::Reset) => "Whole period",
+        (Lang::Fr, ChartMsg::ExportPng) => "Image PNG",
+        (Lang::En, ChartMsg::ExportPng) => "PNG image",
+        (_, ChartMsg::Csv) => "CSV",
+        (Lang::Fr, ChartMsg::CsvOf) => "Données brutes (CSV) de la période affichée",
+        (Lang::En, ChartMsg::CsvOf) => "Raw data (CSV) of the period shown",
+        (Lang::Fr, ChartMsg::Export) => "Exporter",
+        (Lang::En, ChartMsg::Export) => "Export",
+        (Lang::Fr, ChartMsg::Loading) => "Chargement des séries…",
+        (Lang::En, ChartMsg::Loading) => "Loading the series…",
+        (Lang::Fr, ChartMsg::Failed) => "Impossible de charger les séries",
+        (Lang::En, ChartMsg::Failed) => "The series could not be loaded",
+        (Lang::Fr, ChartMsg::NoSeries) => "Aucune série mesurée à cette station",
+        (Lang::En, ChartMsg::NoSeries) => "No series measured at this station",
+        (Lang::Fr, ChartMsg::TwoUnits) => {
+            "Deux unités au plus : cocher une troisième décoche les plus anciennes"
+        }
+        (Lang::En, ChartMsg::TwoUnits) => "Two units at most: ticking a third unticks the oldest",
+    }
+}
+
+/// Abbreviated month names for the chart's time axis.
+pub fn months(lang: Lang) -> [&'static str; 12] {
+    match lang {
+        Lang::Fr => [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+            "nov.", "déc.",
+        ],
+        Lang::En => [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ],
     }
 }

@@ -2,9 +2,11 @@
 
 mod api;
 mod app;
+mod chart;
 mod components;
 mod i18n;
 mod map;
+mod permalink;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

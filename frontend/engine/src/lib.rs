@@ -7,6 +7,7 @@
 
 pub mod animation;
 pub mod catalog;
+pub mod chart;
 pub mod frame;
 pub mod geo;
 pub mod geojson;
@@ -17,6 +18,7 @@ pub mod labels;
 pub mod mvt;
 pub mod overlays;
 pub mod paint;
+pub mod permalink;
 pub mod scale;
 pub mod source;
 pub mod style;

@@ -7,6 +7,8 @@
 //! [`SESSION_EXPIRED_EVENT`] on `window`, which the application listens to. Requests are
 //! same-origin, so the session cookie goes with each of them.
 
+pub mod chronicles;
+
 use std::fmt;
 
 use gloo::net::http::{Request, RequestBuilder, Response};

@@ -1,6 +1,7 @@
 //! The layer list, topmost overlay first (each row in [`overlay_item`]); then the basemap
 //! choice.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use kartenn_common::{Catalog, CatalogLayer};
@@ -21,6 +22,9 @@ pub struct LayerListProps {
     pub basemaps: Rc<Vec<CatalogLayer>>,
     pub basemap: Option<usize>,
     pub on_basemap: Callback<Option<usize>>,
+    /// The map's time for each time-enabled layer (shown when it has no time of its own).
+    #[prop_or_default]
+    pub follow: Rc<HashMap<String, String>>,
     pub lang: Lang,
 }
 
@@ -40,6 +44,7 @@ pub fn layer_list(props: &LayerListProps) -> Html {
                 lang: props.lang,
                 top: position + 1 == count,
                 bottom: position == 0,
+                follow: props.follow.get(&overlay.id).map(String::as_str),
             };
             Some(overlay_item(&cx, layer, overlay))
         });

@@ -1,7 +1,7 @@
 //! The map component: owns the canvas and the map runtime, forwards the overlays' order,
 //! visibility, opacity and time to it, and zoom requests (a feature of the attribute table),
 //! and shows the map controls (zoom, full screen, scale bar, cursor coordinates, attribution)
-//! and the identify popup.
+//! and the identify popup; a click on a chronicle station opens its chart panel instead.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,9 +11,11 @@ use kartenn_engine::Extent;
 use kartenn_engine::overlays::Overlays;
 use yew::prelude::*;
 
+use crate::chart::selection::{StationPick, take_station};
+use crate::components::chart_panel::ChartPanel;
 use crate::components::identify_popup::IdentifyPopup;
 use crate::i18n::{Lang, Msg, t};
-use crate::map::{Identified, MapHandle, MapMount};
+use crate::map::{Identified, MapHandle, MapMount, MapTime};
 
 #[derive(Properties, PartialEq)]
 pub struct MapViewProps {
@@ -25,6 +27,9 @@ pub struct MapViewProps {
     /// The last zoom-to request (a new `seq` flies again, even to the same extent).
     #[prop_or_default]
     pub fit: Option<FitRequest>,
+    /// The map's time (chronicle windows, compare mode, `data-time`).
+    #[prop_or_default]
+    pub time: Option<Rc<MapTime>>,
     pub lang: Lang,
 }
 
@@ -43,6 +48,8 @@ pub fn map_view(props: &MapViewProps) -> Html {
     let scale_label = use_node_ref();
     let coordinates = use_node_ref();
     let identified = use_state(|| None::<Identified>);
+    // The chronicle station whose chart is open.
+    let station = use_state(|| None::<StationPick>);
     let handle: Rc<RefCell<Option<MapHandle>>> = use_mut_ref(|| None);
 
     {
@@ -55,9 +62,15 @@ pub fn map_view(props: &MapViewProps) -> Html {
         );
         let handle = handle.clone();
         let identified = identified.clone();
+        let station = station.clone();
         let (config, catalog) = (props.config.clone(), props.catalog.clone());
         use_effect_with((), move |()| {
-            let on_identify = Callback::from(move |found: Identified| {
+            let chronicles = catalog.clone();
+            let on_identify = Callback::from(move |mut found: Identified| {
+                // A chronicle station opens its chart rather than a popup.
+                if let Some(pick) = take_station(&chronicles, &mut found) {
+                    station.set(Some(pick));
+                }
                 identified.set((!found.layers.is_empty()).then_some(found));
             });
             let mount = MapMount {
@@ -82,6 +95,14 @@ pub fn map_view(props: &MapViewProps) -> Html {
         use_effect_with(props.overlays.clone(), move |overlays| {
             if let Some(map) = handle.borrow().as_ref() {
                 map.set_overlays(overlays);
+            }
+        });
+    }
+    {
+        let handle = handle.clone();
+        use_effect_with(props.time.clone(), move |time| {
+            if let (Some(map), Some(time)) = (handle.borrow().as_ref(), time) {
+                map.set_time(time);
             }
         });
     }
@@ -122,6 +143,10 @@ pub fn map_view(props: &MapViewProps) -> Html {
         let identified = identified.clone();
         Callback::from(move |()| identified.set(None))
     };
+    let close_chart = {
+        let station = station.clone();
+        Callback::from(move |()| station.set(None))
+    };
     let basemap = props.basemap.and_then(|i| props.config.basemaps.get(i));
     let mut attributions: Vec<&str> = basemap
         .and_then(|b| b.attribution.as_deref())
@@ -159,6 +184,9 @@ pub fn map_view(props: &MapViewProps) -> Html {
             <div class="attribution">{ attributions.join(" · ") }</div>
             if let Some(found) = (*identified).clone() {
                 <IdentifyPopup identified={found} on_close={close_popup} {lang} />
+            }
+            if let Some(pick) = (*station).clone() {
+                <ChartPanel {pick} on_close={close_chart} {lang} />
             }
         </div>
     }

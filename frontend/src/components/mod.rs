@@ -3,6 +3,7 @@
 pub mod account;
 pub mod attribute_table;
 pub mod catalog_panel;
+pub mod chart_panel;
 pub mod downloads;
 pub mod identify_popup;
 pub mod layer_list;
@@ -10,4 +11,5 @@ pub mod legend_panel;
 pub mod map_view;
 pub mod overlay_item;
 pub mod session_banner;
+pub mod time_control;
 pub mod time_select;

@@ -19,6 +19,8 @@ pub struct ItemContext<'a> {
     /// Topmost (cannot move up) / bottom (cannot move down).
     pub top: bool,
     pub bottom: bool,
+    /// The map's time for this layer (what it shows without a time of its own).
+    pub follow: Option<&'a str>,
 }
 
 /// One overlay's row.
@@ -59,7 +61,7 @@ pub fn overlay_item(cx: &ItemContext<'_>, layer: &CatalogLayer, overlay: &Overla
         html! {
             <div class="extra">
                 <TimeSelect id={layer.id.clone()} title={layer.title.clone()} {dimension}
-                            value={overlay.time.clone()} {on_change} {lang} />
+                            value={overlay.time.clone()} follow={cx.follow.map(str::to_owned)} {on_change} {lang} />
             </div>
         }
     });

@@ -84,6 +84,8 @@ pub fn draw_frame(map: &mut MapState, frame: &Frame) -> bool {
         let [sx, sy, sw, sh] = draw.src;
         let [dx, dy, dw, dh] = draw.dest;
         let style = &layer.style;
+        // Compare mode: the compared layer left of the divider, its other date right of it.
+        let _clip = super::temporal::clip(&ctx, &map.temporal, &layer.id, map.view.size());
         match layer.cache.get_mut(&draw.key) {
             Some(TileData::Vector(tile)) => {
                 // CSS width of the whole tile as drawn now, and the raster that would match it.
@@ -224,12 +226,32 @@ fn draw_document(map: &MapState, index: usize) {
         origin,
         pixel_ratio: ratio,
     };
-    paint_layer(
-        &doc.data,
-        &layer.style,
-        map.view.zoom(),
-        at,
-        &mut Painter(ctx),
-    );
+    // A chronicle's stations without data at the map's time are dimmed.
+    if let Some(split) = super::temporal::stations(map, layer, &doc.data) {
+        ctx.set_global_alpha(layer.spec.opacity * super::temporal::DIMMED);
+        paint_layer(
+            &split.off,
+            &layer.style,
+            map.view.zoom(),
+            at,
+            &mut Painter(ctx),
+        );
+        ctx.set_global_alpha(layer.spec.opacity);
+        paint_layer(
+            &split.on,
+            &layer.style,
+            map.view.zoom(),
+            at,
+            &mut Painter(ctx),
+        );
+    } else {
+        paint_layer(
+            &doc.data,
+            &layer.style,
+            map.view.zoom(),
+            at,
+            &mut Painter(ctx),
+        );
+    }
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
 }

@@ -12,6 +12,7 @@ mod identify;
 mod labels;
 mod layer;
 mod loader;
+mod temporal;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -34,6 +35,7 @@ use yew::{Callback, NodeRef};
 
 pub use self::identify::{Found, Identified, IdentifiedLayer};
 use self::layer::MapLayer;
+pub use self::temporal::{MapCompare, MapTime};
 
 /// Quiet time after the last interaction before tiles are re-rasterised sharp and labels placed.
 const SETTLE_MS: u32 = 250;
@@ -85,6 +87,8 @@ pub(crate) struct MapState {
     on_identify: Callback<Identified>,
     /// Text widths measured so far, by font size and text.
     text_widths: HashMap<(u32, String), f64>,
+    /// The map's time: chronicle windows, compare mode, `data-time`.
+    temporal: temporal::Temporal,
     weak_self: Weak<RefCell<MapState>>,
 }
 
@@ -155,6 +159,7 @@ impl MapHandle {
                 controls,
                 on_identify: mount.on_identify.clone(),
                 text_widths: HashMap::new(),
+                temporal: temporal::Temporal::new(catalog),
                 weak_self: weak.clone(),
             })
         });
@@ -190,6 +195,7 @@ impl MapHandle {
             layer.spec.visible = false;
         }
         state.layers.append(&mut rest);
+        temporal::arrange(&mut state);
         state.mark_busy();
         state.request_render();
     }
@@ -449,6 +455,7 @@ impl MapState {
     /// (lon,lat), `data-resolution`, `data-frame` (frames drawn) and `data-ready` once
     /// everything wanted is drawn sharp (all tiles loaded, and interaction paused so rasters
     /// are at full resolution). Any change of view or layers sets `data-ready` to false at once.
+    /// `data-time` is the map's time (see [`temporal`]).
     fn publish_state(&self, frame: &Frame) {
         let center = self.view.center().to_lonlat();
         let ready = frame.complete() && self.settled && !self.sharpening && !self.is_moving();
@@ -462,5 +469,6 @@ impl MapState {
         let _ = el.set_attribute("data-pending", &frame.pending.to_string());
         let _ = el.set_attribute("data-frame", &self.frames.to_string());
         let _ = el.set_attribute("data-ready", if ready { "true" } else { "false" });
+        temporal::publish(self);
     }
 }

@@ -1,9 +1,14 @@
 //! ISO 8601 for WMS TIME dimensions: the expansion of a dimension's instants and
 //! `start/end/period` ranges into a list, its bounds and default instant, and the conversion to
 //! and from the value of a `datetime-local` input (read as UTC). Instants and durations
-//! themselves are in `iso`.
+//! themselves are in `iso`; the map's one time (the union of the layers' times, stepping,
+//! nearest earlier values, the play clock) in `timeline`, applied to the overlays in `applied`
+//! and to chronicle stations in `stations`.
 
+pub mod applied;
 mod iso;
+pub mod stations;
+pub mod timeline;
 
 use kartenn_common::{TimeDimension, TimeExtent};
 

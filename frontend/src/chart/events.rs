@@ -1,0 +1,192 @@
+//! DOM events → the chart's time range: drag pans (pointer captured), the wheel zooms around
+//! the cursor, a double click shows everything again, keys pan / zoom / reset when the chart
+//! has the focus, the cursor's position drives the tooltip; resizes redraw (and may fetch).
+//! Listeners hold only weak references to the chart.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use kartenn_engine::chart::window::{ChartKey, chart_key, wheel_factor};
+use kartenn_engine::interaction::{WheelUnit, wheel_zoom_delta};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
+
+use super::ChartState;
+
+/// x of a mouse or pointer event in the element's CSS pixels.
+fn x_in(event: &MouseEvent, element: &Element) -> f64 {
+    let rect = element.get_bounding_client_rect();
+    let client_x = js_sys::Reflect::get(event, &"clientX".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::from(event.client_x()));
+    client_x - rect.left()
+}
+
+impl ChartState {
+    /// Applies a change of the range in view (if it changed).
+    fn moved(
+        &mut self,
+        change: impl FnOnce(&mut kartenn_engine::chart::window::TimeWindow, f64, f64) -> bool,
+    ) {
+        let (left, width) = (self.plot.left, self.plot.width());
+        if self.window.as_mut().is_some_and(|w| change(w, left, width)) {
+            self.view_changed();
+        }
+    }
+
+    fn pointer(&mut self, kind: &str, id: i32, x: f64) {
+        match kind {
+            "pointerdown" => {
+                self.drag = Some((id, x));
+                self.request_render();
+            }
+            "pointermove" => {
+                self.hover_x = Some(x);
+                if let Some((drag_id, last)) = self.drag
+                    && drag_id == id
+                {
+                    self.drag = Some((id, x));
+                    self.moved(|w, _, width| w.pan_by(-(x - last) * w.span() / width));
+                }
+                self.request_render();
+            }
+            "pointerup" | "pointercancel" => {
+                if self.drag.is_some_and(|(drag_id, _)| drag_id == id) {
+                    self.drag = None;
+                    self.request_render();
+                }
+            }
+            _ => {
+                // pointerleave
+                if self.drag.is_none() {
+                    self.hover_x = None;
+                    self.request_render();
+                }
+            }
+        }
+    }
+
+    fn key(&mut self, action: ChartKey) {
+        match action {
+            ChartKey::Pan(share) => self.moved(|w, _, _| w.pan_by(share * w.span())),
+            ChartKey::Zoom(factor) => self.moved(|w, _, _| {
+                let [a, b] = w.visible();
+                w.zoom_at(f64::midpoint(a, b), factor)
+            }),
+            ChartKey::Reset => self.moved(|w, _, _| w.reset()),
+        }
+    }
+}
+
+pub fn attach(state: &Rc<RefCell<ChartState>>) -> Vec<EventListener> {
+    let canvas = state.borrow().canvas.clone();
+    let mut listeners = pointer_listeners(state, &canvas);
+    listeners.push(wheel_listener(state, &canvas));
+    listeners.push(key_listener(state, &canvas));
+    let weak = Rc::downgrade(state);
+    listeners.push(EventListener::new(&canvas, "dblclick", move |_| {
+        if let Some(state) = weak.upgrade() {
+            state.borrow_mut().moved(|w, _, _| w.reset());
+        }
+    }));
+    if let Some(window) = web_sys::window() {
+        let weak = Rc::downgrade(state);
+        listeners.push(EventListener::new(&window, "resize", move |_| {
+            if let Some(state) = weak.upgrade() {
+                state.borrow_mut().request_render();
+            }
+        }));
+    }
+    listeners
+}
+
+fn pointer_listeners(
+    state: &Rc<RefCell<ChartState>>,
+    canvas: &HtmlCanvasElement,
+) -> Vec<EventListener> {
+    [
+        "pointerdown",
+        "pointermove",
+        "pointerup",
+        "pointercancel",
+        "pointerleave",
+    ]
+    .into_iter()
+    .map(|name| {
+        let weak = Rc::downgrade(state);
+        let target = canvas.clone();
+        EventListener::new(canvas, name, move |event| {
+            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<PointerEvent>())
+            else {
+                return;
+            };
+            let kind = event.type_();
+            if kind == "pointerdown" {
+                if event.button() != 0 {
+                    return;
+                }
+                let _ = target.set_pointer_capture(event.pointer_id());
+                let _ = target.focus();
+            }
+            let x = x_in(event, &target);
+            state.borrow_mut().pointer(&kind, event.pointer_id(), x);
+        })
+    })
+    .collect()
+}
+
+/// Wheel zoom around the cursor (the page does not scroll).
+fn wheel_listener(state: &Rc<RefCell<ChartState>>, canvas: &HtmlCanvasElement) -> EventListener {
+    let weak = Rc::downgrade(state);
+    let target = canvas.clone();
+    EventListener::new_with_options(
+        canvas,
+        "wheel",
+        EventListenerOptions::enable_prevent_default(),
+        move |event| {
+            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<WheelEvent>()) else {
+                return;
+            };
+            event.prevent_default();
+            let unit = match event.delta_mode() {
+                WheelEvent::DOM_DELTA_LINE => WheelUnit::Line,
+                WheelEvent::DOM_DELTA_PAGE => WheelUnit::Page,
+                _ => WheelUnit::Pixel,
+            };
+            let levels = wheel_zoom_delta(event.delta_y(), unit);
+            if levels == 0.0 {
+                return;
+            }
+            let x = x_in(event, &target);
+            state.borrow_mut().moved(|w, left, width| {
+                let anchor = w.time_at(x, left, width);
+                w.zoom_at(anchor, wheel_factor(levels))
+            });
+        },
+    )
+}
+
+/// Arrows pan, `+` / `-` zoom, `0` or Home show everything, when the chart has the focus.
+fn key_listener(state: &Rc<RefCell<ChartState>>, canvas: &HtmlCanvasElement) -> EventListener {
+    let weak = Rc::downgrade(state);
+    EventListener::new_with_options(
+        canvas,
+        "keydown",
+        EventListenerOptions::enable_prevent_default(),
+        move |event| {
+            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<KeyboardEvent>())
+            else {
+                return;
+            };
+            if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                return;
+            }
+            if let Some(action) = chart_key(&event.key()) {
+                event.prevent_default();
+                state.borrow_mut().key(action);
+            }
+        },
+    )
+}
