@@ -205,6 +205,71 @@ async fn a_station_opens_its_chart_which_zooms_refetches_and_exports_csv() -> Re
     Ok(())
 }
 
+#[tokio::test]
+#[ignore = "needs Chromium and the built viewer: run `cargo xtask test`"]
+async fn from_the_start_view_three_clicks_reach_a_chart_and_its_csv() -> Result<()> {
+    let server = Server::start().await?;
+    let station = demo_station(&server).await?;
+    let catalog = get_json(&format!("{}/api/catalog", server.url)).await?;
+    let layer = catalog["layers"]
+        .as_array()
+        .and_then(|layers| layers.iter().find(|l| l["source"]["type"] == "chronicle"))
+        .and_then(|l| l["id"].as_str())
+        .context("no chronicle layer")?
+        .to_owned();
+    let browser = Browser::start(1280, 860, 1.0).await?;
+    browser.client.goto(&server.url).await?;
+    let start = browser.wait_map_ready().await?;
+
+    // Click 1: the layer's "zoom to" button (the demo opens on Brittany, the stations are in
+    // New York).
+    browser.click(&format!("[data-zoom-to='{layer}']")).await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let map = loop {
+        let map = browser.wait_map_ready_after(start.frame).await?;
+        if (map.lon - station.lon).abs() < 1.0 && (map.lat - station.lat).abs() < 1.0 {
+            break map;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "the map did not go to the stations: {map:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    // Click 2: the station.
+    let [x, y] = map.pixel_of(station.lon, station.lat);
+    browser
+        .js(
+            "const c = document.querySelector('.map canvas'); const r = c.getBoundingClientRect();\
+             for (const type of ['pointerdown', 'pointerup']) c.dispatchEvent(new PointerEvent(type,\
+               { pointerId: 1, clientX: r.left + arguments[0], clientY: r.top + arguments[1], bubbles: true, button: 0 }));\
+             return true;",
+            vec![json!(x), json!(y)],
+        )
+        .await?;
+    settled_chart(&browser, 0).await?;
+    // Click 3: the CSV of the first series (a download link: its answer is what the click gets).
+    let href = wait_for(
+        &browser,
+        "the CSV link",
+        "const a = document.querySelector('#chart-csv'); return a && a.href;",
+    )
+    .await?;
+    let href = href.as_str().context("href")?.to_owned();
+    let response = kartenn_e2e::http_client()?.get(&href).send().await?;
+    ensure!(response.status() == 200, "CSV: HTTP {}", response.status());
+    let body = response.text().await?;
+    ensure!(
+        body.starts_with("time,value"),
+        "not the CSV: {}",
+        &body[..body.len().min(80)]
+    );
+    ensure!(body.lines().count() > 10, "almost empty CSV");
+    browser.close().await?;
+    drop(server);
+    Ok(())
+}
+
 /// Click 1: the station on the map → its chart (no identify popup), the first two variables
 /// drawn with as many points as the API gives.
 async fn click_opens_the_chart(

@@ -189,7 +189,7 @@ pub fn app() -> Html {
                             aria-controls="catalog" onclick={toggle_catalog}>
                         { t(lang, Msg::OpenCatalog) }
                     </button>
-                    <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} on_edit={on_edit.clone()} {on_table}
+                    <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} on_edit={on_edit.clone()} {on_table} on_fit={on_fit.clone()}
                                basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
                                {on_basemap} follow={Rc::new(applied.follow.clone())} {lang} />
                     <LegendPanel catalog={catalog.clone()} overlays={(*overlays).clone()} {lang} />

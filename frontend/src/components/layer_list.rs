@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use kartenn_common::{Catalog, CatalogLayer};
+use kartenn_engine::geo::Extent;
 use kartenn_engine::overlays::{Edit, Overlays};
 use yew::prelude::*;
 
@@ -18,6 +19,8 @@ pub struct LayerListProps {
     pub on_edit: Callback<Edit>,
     /// Opens a layer's attribute table.
     pub on_table: Callback<String>,
+    /// Shows an extent (a layer's bounds).
+    pub on_fit: Callback<Extent>,
     /// The basemaps to choose from, and the chosen one (`None`: none).
     pub basemaps: Rc<Vec<CatalogLayer>>,
     pub basemap: Option<usize>,
@@ -41,6 +44,7 @@ pub fn layer_list(props: &LayerListProps) -> Html {
             let cx = ItemContext {
                 on_edit: &props.on_edit,
                 on_table: &props.on_table,
+                on_fit: &props.on_fit,
                 lang: props.lang,
                 top: position + 1 == count,
                 bottom: position == 0,

@@ -3,6 +3,7 @@
 //! download links (when allowed).
 
 use kartenn_common::{CatalogLayer, GeometryKind};
+use kartenn_engine::geo::Extent;
 use kartenn_engine::overlays::{Edit, Overlay};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -15,6 +16,7 @@ use crate::i18n::{Lang, Msg, t};
 pub struct ItemContext<'a> {
     pub on_edit: &'a Callback<Edit>,
     pub on_table: &'a Callback<String>,
+    pub on_fit: &'a Callback<Extent>,
     pub lang: Lang,
     /// Topmost (cannot move up) / bottom (cannot move down).
     pub top: bool,
@@ -75,6 +77,16 @@ pub fn overlay_item(cx: &ItemContext<'_>, layer: &CatalogLayer, overlay: &Overla
         }
     });
     let remove_label = format!("{} — {}", t(lang, Msg::RemoveLayer), layer.title);
+    let zoom = layer.bounds.map(|bounds| {
+        let on_fit = cx.on_fit.clone();
+        let onclick =
+            Callback::from(move |_: MouseEvent| on_fit.emit(Extent::from_lonlat_bounds(bounds)));
+        let label = format!("{} — {}", t(lang, Msg::ZoomToLayer), layer.title);
+        html! {
+            <button type="button" data-zoom-to={layer.id.clone()} onclick={onclick}
+                    title={label.clone()} aria-label={label}>{ "⤢" }</button>
+        }
+    });
     html! {
         <li key={layer.id.clone()} data-overlay={layer.id.clone()}>
             <input type="checkbox" id={id.clone()} data-layer-id={layer.id.clone()}
@@ -92,6 +104,7 @@ pub fn overlay_item(cx: &ItemContext<'_>, layer: &CatalogLayer, overlay: &Overla
                         title={t(lang, Msg::MoveUp)} aria-label={t(lang, Msg::MoveUp)}>{ "▲" }</button>
                 <button type="button" data-lower={layer.id.clone()} disabled={cx.bottom} onclick={on_lower}
                         title={t(lang, Msg::MoveDown)} aria-label={t(lang, Msg::MoveDown)}>{ "▼" }</button>
+                { for zoom }
                 <button type="button" data-remove={layer.id.clone()} onclick={on_remove}
                         title={remove_label.clone()} aria-label={remove_label}>{ "×" }</button>
             </div>
