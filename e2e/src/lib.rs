@@ -499,3 +499,34 @@ pub fn share_close_to(pixels: &[[u8; 4]], rgb: [u8; 3], tolerance: u8) -> f64 {
         .count() as f64
         / pixels.len() as f64
 }
+
+/// Runs `script` in the page until it returns something truthy (10 s at most); returns that.
+pub async fn wait_for(browser: &Browser, what: &str, script: &str) -> Result<Value> {
+    wait_for_within(browser, what, script, 10).await
+}
+
+/// Like [`wait_for`], waiting `secs` at most.
+pub async fn wait_for_within(
+    browser: &Browser,
+    what: &str,
+    script: &str,
+    secs: u64,
+) -> Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let value = browser.js(script, vec![]).await?;
+        let truthy = match &value {
+            Value::Null | Value::Bool(false) => false,
+            Value::String(s) => !s.is_empty(),
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            _ => true,
+        };
+        if truthy {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            bail!("{what}: still {value} after {secs} s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -7,33 +7,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, Instant};
-
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
-use kartenn_e2e::{Browser, Server, http_client};
+use kartenn_e2e::{Browser, Server, http_client, wait_for};
 use serde_json::{Value, json};
-
-/// Runs `script` until it returns something truthy (15 s at most); returns that.
-async fn wait_for(browser: &Browser, what: &str, script: &str) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let value = browser.js(script, vec![]).await?;
-        let truthy = match &value {
-            Value::Null | Value::Bool(false) => false,
-            Value::String(s) => !s.is_empty(),
-            Value::Number(n) => n.as_f64() != Some(0.0),
-            _ => true,
-        };
-        if truthy {
-            return Ok(value);
-        }
-        if Instant::now() > deadline {
-            bail!("{what}: still {value} after 15 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn get_json(url: &str) -> Result<Value> {
     let body = http_client()?.get(url).send().await?.text().await?;

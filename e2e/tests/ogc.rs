@@ -6,10 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
-use kartenn_e2e::{Browser, MapState, Server, share_close_to};
+use anyhow::{Context, Result, ensure};
+use kartenn_e2e::{Browser, MapState, Server, share_close_to, wait_for};
 use kartenn_peers::MapServer;
 use serde_json::{Value, json};
 
@@ -47,27 +46,6 @@ template = "Commune : {{nom}}"
         ),
     )?;
     Ok(config)
-}
-
-/// Runs `script` until it returns something truthy (10 s at most); returns that.
-async fn wait_for(browser: &Browser, what: &str, script: &str) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let value = browser.js(script, vec![]).await?;
-        let truthy = match &value {
-            Value::Null | Value::Bool(false) => false,
-            Value::String(s) => !s.is_empty(),
-            Value::Number(n) => n.as_f64() != Some(0.0),
-            _ => true,
-        };
-        if truthy {
-            return Ok(value);
-        }
-        if Instant::now() > deadline {
-            bail!("{what}: still {value} after 10 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test]

@@ -14,9 +14,9 @@ use anyhow::{Context, Result, bail, ensure};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::key::Key;
-use kartenn_e2e::{Browser, Server, http_client};
+use kartenn_e2e::{Browser, Server, http_client, wait_for_within};
 use kartenn_peers::MapServer;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const LAYER: &str = "ms-observations";
 
@@ -70,27 +70,6 @@ async fn wait_for_layer(server: &Server, id: &str) -> Result<()> {
     }
 }
 
-/// Runs `script` until it returns something truthy (`secs` at most); returns that.
-async fn wait_for(browser: &Browser, what: &str, script: &str, secs: u64) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let value = browser.js(script, vec![]).await?;
-        let truthy = match &value {
-            Value::Null | Value::Bool(false) => false,
-            Value::String(s) => !s.is_empty(),
-            Value::Number(n) => n.as_f64() != Some(0.0),
-            _ => true,
-        };
-        if truthy {
-            return Ok(value);
-        }
-        if Instant::now() > deadline {
-            bail!("{what}: still {value} after {secs} s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn click(browser: &Browser, css: &str) -> Result<()> {
     browser
         .client
@@ -135,7 +114,7 @@ async fn requested_times(browser: &Browser) -> Result<Vec<String>> {
 
 /// Waits until the map says it has drawn `time` completely.
 async fn wait_drawn(browser: &Browser, time: &str) -> Result<()> {
-    wait_for(
+    wait_for_within(
         browser,
         &format!("map drawn at {time}"),
         &format!(
@@ -237,7 +216,7 @@ async fn one_time_for_the_map_drives_wms_time_plays_is_linked_and_compares() -> 
 /// changes the TIME of the GetMap requests.
 async fn the_slider_sets_the_wms_time(browser: &Browser) -> Result<()> {
     wait_drawn(browser, MapServer::TIME_DEFAULT).await?;
-    let slider = wait_for(
+    let slider = wait_for_within(
         browser,
         "time slider",
         "const s = document.getElementById('time-slider'); return s && [s.min, s.max, s.value];",
@@ -315,7 +294,7 @@ async fn playing_steps_once_each_time_is_drawn(browser: &Browser) -> Result<()> 
         )
         .await?;
     click(browser, "#time-play").await?;
-    wait_for(
+    wait_for_within(
         browser,
         "three steps played",
         "return window.shown.length >= 3;",
@@ -361,7 +340,7 @@ async fn the_fragment_holds_view_layers_and_time(browser: &Browser) -> Result<(S
         .await?;
     let time = time.as_str().context("time")?.to_owned();
     let expected = format!("time={time}");
-    wait_for(
+    wait_for_within(
         browser,
         "the time in the URL",
         &format!("return location.hash.includes('{expected}');"),
@@ -381,14 +360,14 @@ async fn the_fragment_holds_view_layers_and_time(browser: &Browser) -> Result<(S
 /// is linked.
 async fn compare_mode_asks_for_both_dates(browser: &Browser, time_a: &str) -> Result<()> {
     click(browser, "#time-compare").await?;
-    wait_for(
+    wait_for_within(
         browser,
         "the divider",
         "return !!document.getElementById('swipe-handle');",
         10,
     )
     .await?;
-    let time_b = wait_for(
+    let time_b = wait_for_within(
         browser,
         "date B",
         "const s = document.getElementById('time-compare-slider'); return s && s.getAttribute('aria-valuetext');",
@@ -403,7 +382,7 @@ async fn compare_mode_asks_for_both_dates(browser: &Browser, time_a: &str) -> Re
         b.as_str() < time_a,
         "date B {b} is not before date A {time_a}"
     );
-    wait_for(
+    wait_for_within(
         browser,
         "date B drawn",
         &format!(
@@ -425,7 +404,7 @@ async fn compare_mode_asks_for_both_dates(browser: &Browser, time_a: &str) -> Re
         .await?
         .send_keys(&Key::Left.to_string())
         .await?;
-    let now = wait_for(
+    let now = wait_for_within(
         browser,
         "divider moved",
         "const h = document.getElementById('swipe-handle'); return h.getAttribute('aria-valuenow') === '45' && h.getAttribute('aria-valuenow');",
@@ -433,7 +412,7 @@ async fn compare_mode_asks_for_both_dates(browser: &Browser, time_a: &str) -> Re
     )
     .await?;
     ensure!(now == json!("45"), "divider: {now}");
-    wait_for(
+    wait_for_within(
         browser,
         "compare mode in the URL",
         &format!("return location.hash.includes('compare=ms-observations~{b}~45');"),
@@ -463,7 +442,7 @@ async fn compare_mode_asks_for_both_dates(browser: &Browser, time_a: &str) -> Re
         });
     browser.client.perform_actions(drag).await?;
     browser.client.release_actions().await?;
-    wait_for(
+    wait_for_within(
         browser,
         "divider dragged",
         "return document.getElementById('swipe-handle').getAttribute('aria-valuenow') === '65';",

@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod chart;
 mod components;
+mod dom;
 mod i18n;
 mod map;
 mod permalink;

@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use kartenn_engine::chart::window::{ChartKey, chart_key, wheel_factor};
-use kartenn_engine::interaction::{WheelUnit, wheel_zoom_delta};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
 
@@ -150,12 +149,7 @@ fn wheel_listener(state: &Rc<RefCell<ChartState>>, canvas: &HtmlCanvasElement) -
                 return;
             };
             event.prevent_default();
-            let unit = match event.delta_mode() {
-                WheelEvent::DOM_DELTA_LINE => WheelUnit::Line,
-                WheelEvent::DOM_DELTA_PAGE => WheelUnit::Page,
-                _ => WheelUnit::Pixel,
-            };
-            let levels = wheel_zoom_delta(event.delta_y(), unit);
+            let levels = crate::dom::wheel_levels(event);
             if levels == 0.0 {
                 return;
             }

@@ -293,18 +293,7 @@ impl ChartState {
     fn fit_canvas(&mut self) -> (f64, f64) {
         let width = f64::from(self.canvas.client_width().max(1));
         let height = f64::from(self.canvas.client_height().max(1));
-        let ratio = web_sys::window()
-            .map_or(1.0, |w| w.device_pixel_ratio())
-            .max(0.5);
-        let (device_w, device_h) = (
-            (width * ratio).round() as u32,
-            (height * ratio).round() as u32,
-        );
-        if self.canvas.width() != device_w || self.canvas.height() != device_h {
-            self.canvas.set_width(device_w);
-            self.canvas.set_height(device_h);
-        }
-        self.pixel_ratio = ratio;
+        self.pixel_ratio = crate::dom::fit_backing_store(&self.canvas, width, height);
         (width, height)
     }
 

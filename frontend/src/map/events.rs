@@ -7,9 +7,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use kartenn_engine::animation::{Animation, ZOOM_DURATION_MS};
-use kartenn_engine::interaction::{
-    Gesture, KeyAction, Kinetic, Pointer, PointerInput, WheelUnit, key_action, wheel_zoom_delta,
-};
+use kartenn_engine::interaction::{Gesture, KeyAction, Kinetic, Pointer, PointerInput, key_action};
 use kartenn_engine::{Coord, Extent};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
@@ -203,12 +201,7 @@ fn wheel_listener(state: &Rc<RefCell<MapState>>, canvas: &HtmlCanvasElement) -> 
                 return;
             };
             event.prevent_default();
-            let unit = match event.delta_mode() {
-                WheelEvent::DOM_DELTA_LINE => WheelUnit::Line,
-                WheelEvent::DOM_DELTA_PAGE => WheelUnit::Page,
-                _ => WheelUnit::Pixel,
-            };
-            let delta = wheel_zoom_delta(event.delta_y(), unit);
+            let delta = crate::dom::wheel_levels(event);
             if delta == 0.0 {
                 return;
             }
