@@ -72,7 +72,9 @@ impl MapState {
         let view_zoom = self.view.zoom();
         let resolution = self.view.resolution();
         let mut layers = Vec::new();
-        for layer in self.layers.iter_mut().rev() {
+        // Slot 0, the basemap, is background: clicking a station should not also name the
+        // country it stands in.
+        for layer in self.layers.iter_mut().skip(1).rev() {
             if !layer.spec.visible {
                 continue;
             }
