@@ -1,9 +1,12 @@
 //! Who may do what with a layer: the one function every endpoint asks. Rules come from the
-//! configuration (`[[rules]]`); a layer no rule covers gets `[access] default` (deny unless
-//! said otherwise). Until sign-in exists every caller is anonymous, so a layer is open only when
-//! its rule says `"public"` for the action.
+//! store (edited through the admin API, in their order) followed by the configuration
+//! (`[[rules]]`): the first match wins, so an administrator's rule overrides the file. A layer
+//! no rule covers gets `[access] default` (deny unless said otherwise). [`SharedAcl`] holds the
+//! current rule set and swaps it whole after each admin change, so the next request sees it.
 
-use serde::Deserialize;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use serde::{Deserialize, Serialize};
 
 /// What the caller wants to do with a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,7 +31,7 @@ impl Action {
 }
 
 /// Who may do an action.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Audience {
     /// `"public"` or `"authenticated"`.
@@ -37,38 +40,38 @@ pub enum Audience {
     Roles(Vec<String>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Keyword {
     Public,
     Authenticated,
 }
 
-/// One `[[rules]]` entry.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One `[[rules]]` entry (also the JSON of a rule in the store and the admin API).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Layer id or upstream name, or a glob over them (`*` any run, `?` one character). A rule
     /// names either layers or chronicle datasets.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
     /// Chronicle dataset id, or a glob over them (`view`: see it and its stations and series;
     /// `query`: read its points; `download`: export CSV).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dataset: Option<String>,
     /// Only layers of this OGC source.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<Audience>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<Audience>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub download: Option<Audience>,
 }
 
 /// For layers no rule covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DefaultAccess {
     /// Nobody (the default).
@@ -188,6 +191,50 @@ impl Acl {
     /// keep such answers).
     pub fn is_public(&self, layer: LayerRef<'_>, action: Action) -> bool {
         self.allows(&Principal::anonymous(), layer, action)
+    }
+}
+
+/// The rule set in force, swapped whole when an administrator changes a stored rule: readers
+/// take the current `Arc<Acl>` (a pointer copy under a read lock) and keep deciding with it.
+#[derive(Debug)]
+pub struct SharedAcl {
+    current: RwLock<Arc<Acl>>,
+    config_rules: Vec<Rule>,
+    default: DefaultAccess,
+}
+
+impl SharedAcl {
+    /// The configuration's rules alone (until stored rules are loaded).
+    pub fn new(config_rules: Vec<Rule>, default: DefaultAccess) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(Acl::new(config_rules.clone(), default))),
+            config_rules,
+            default,
+        }
+    }
+
+    /// `[access] default`: what no rule covers.
+    pub fn default_access(&self) -> DefaultAccess {
+        self.default
+    }
+
+    /// The rules in force now.
+    pub fn current(&self) -> Arc<Acl> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The configuration's rules (read-only through the admin API).
+    pub fn config_rules(&self) -> &[Rule] {
+        &self.config_rules
+    }
+
+    /// Puts `stored` (in position order) before the configuration's rules and makes that the
+    /// rule set of every later request.
+    pub fn set_stored(&self, stored: Vec<Rule>) {
+        let mut rules = stored;
+        rules.extend(self.config_rules.iter().cloned());
+        let acl = Arc::new(Acl::new(rules, self.default));
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = acl;
     }
 }
 
@@ -366,6 +413,37 @@ mod tests {
         assert!(!acl.allows_dataset(&anon, "neo-eau", Action::Download));
         assert!(!acl.allows_dataset(&anon, "maddog", Action::View));
         assert!(!acl.allows(&anon, layer("neo-eau", &["neo-eau"]), Action::View));
+    }
+
+    #[test]
+    fn stored_rules_come_before_the_configuration_and_take_effect_at_once() {
+        let shared = SharedAcl::new(vec![rule("*", None)], DefaultAccess::Deny);
+        let anon = Principal::anonymous();
+        let before = shared.current();
+        assert!(!before.allows(&anon, layer("a", &[]), Action::View));
+        shared.set_stored(vec![rule("a", PUBLIC)]);
+        assert!(
+            shared
+                .current()
+                .allows(&anon, layer("a", &[]), Action::View)
+        );
+        assert!(
+            !shared
+                .current()
+                .allows(&anon, layer("b", &[]), Action::View)
+        );
+        // Who already holds the old set keeps deciding with it.
+        assert!(!before.allows(&anon, layer("a", &[]), Action::View));
+        assert_eq!(shared.config_rules().len(), 1);
+    }
+
+    #[test]
+    fn rules_serialise_without_the_fields_they_leave_out() {
+        let mut r = rule("a", PUBLIC);
+        r.query = Some(Audience::Roles(vec!["r".into()]));
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"layer":"a","view":"public","query":["r"]}"#);
+        assert_eq!(serde_json::from_str::<Rule>(&json).unwrap(), r);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
 pub mod acl;
+pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod chronicles;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ogc::routes::router())
         .merge(auth::routes::router())
         .merge(chronicles::routes::router())
+        .merge(admin::routes::router())
         .merge(openapi::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))
@@ -106,9 +108,13 @@ pub async fn serve(
     let app = app(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    // The peer address reaches handlers (the admin audit log records it).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -22,8 +22,18 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// `not_found`, `bad_request`, `unauthorized`, `session_expired`, `forbidden`, `csrf`,
-    /// `upstream`, `internal`, …
+    /// `upstream`, `internal`, `conflict`, `invalid`, `precondition_required`, …
     pub code: String,
+    pub message: String,
+    /// Validation errors (422 `invalid`) only: what is wrong with which field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorDoc>,
+}
+
+/// One wrong field of a request (`kartenn_common::FieldError`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldErrorDoc {
+    pub field: String,
     pub message: String,
 }
 
@@ -38,6 +48,7 @@ pub struct ErrorBody {
     paths(config, catalog, me, tilesets, tilejson, tile),
     components(schemas(ErrorBody)),
     tags(
+        (name = "admin", description = "Administration (role `admin`): rules and audit log"),
         (name = "chronicles", description = "Time series measured at stations"),
         (name = "map", description = "Catalogue and client configuration"),
         (name = "tiles", description = "Vector tiles made on the fly from FlatGeobuf"),
@@ -50,6 +61,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = BaseDoc::openapi();
     doc.merge(crate::chronicles::routes::openapi_router().into_openapi());
     doc.merge(crate::chronicles::routes::CsvDoc::openapi());
+    doc.merge(crate::admin::routes::openapi_router().into_openapi());
     doc
 }
 

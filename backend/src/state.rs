@@ -8,7 +8,8 @@ use axum::http::HeaderValue;
 use bytes::Bytes;
 use kartenn_common::{Catalog, ClientConfig, GeometryKind};
 
-use crate::acl::Acl;
+use crate::acl::{Acl, SharedAcl};
+use crate::admin::{Admin, AdminError};
 use crate::auth::{Auth, AuthError};
 use crate::chronicles::ChronicleError;
 use crate::chronicles::service::{ChronicleService, DEFAULT_CACHE_BYTES};
@@ -47,8 +48,11 @@ pub struct AppState {
     pub tile_cache_control: HeaderValue,
     pub public_url: Option<Arc<str>>,
     pub viewer: Option<Arc<Viewer>>,
-    /// Who may do what with which layer.
-    pub acl: Arc<Acl>,
+    /// Who may do what with which layer: the stored rules, then the configuration's; swapped
+    /// after each admin change (read it through [`AppState::acl`]).
+    pub rules: Arc<SharedAcl>,
+    /// The admin API's rules and audit log; `None` without a store.
+    pub admin: Option<Arc<Admin>>,
     /// Upstream OGC servers and their harvested catalogue.
     pub ogc: Arc<OgcService>,
     /// Identify popup templates.
@@ -70,6 +74,8 @@ pub enum StartError {
     Auth(#[from] AuthError),
     #[error("chronicles: {0}")]
     Chronicle(#[from] ChronicleError),
+    #[error("admin: {0}")]
+    Admin(#[from] AdminError),
 }
 
 impl AppState {
@@ -96,9 +102,16 @@ impl AppState {
             geojson.insert(g.id.clone(), load_geojson(&g.path)?);
         }
         let ogc = OgcService::open(config).await?;
-        let auth = match &config.oidc {
-            Some(_) => Auth::new(config, crate::store::Store::open(&config.store.path).await?)?,
-            None => Auth::disabled(),
+        // Sessions and stored rules share the store; without sign-in nobody can be an admin,
+        // but rules stored earlier still apply when the store exists.
+        let store = if config.oidc.is_some() || config.store.path.exists() {
+            Some(crate::store::Store::open(&config.store.path).await?)
+        } else {
+            None
+        };
+        let auth = match (&config.oidc, &store) {
+            (Some(_), Some(store)) => Auth::new(config, store.clone())?,
+            _ => Auth::disabled(),
         };
         let mut state = Self::new(
             config,
@@ -108,6 +121,9 @@ impl AppState {
         )
         .with_ogc(ogc)
         .with_auth(auth);
+        if let Some(store) = store {
+            state = state.with_admin(store).await?;
+        }
         if let Some(chronicles) = open_chronicles(config).await? {
             state = state.with_chronicles(chronicles);
         }
@@ -142,12 +158,25 @@ impl AppState {
                 .unwrap_or(HeaderValue::from_static("public, max-age=3600")),
             public_url: config.server.public_url.as_deref().map(Arc::from),
             viewer: viewer.map(Arc::new),
-            acl: Arc::new(Acl::new(config.rules.clone(), config.access.default)),
+            rules: Arc::new(SharedAcl::new(config.rules.clone(), config.access.default)),
+            admin: None,
             ogc: Arc::new(OgcService::new(config, None, Vec::new())),
             popups: Arc::new(config.popups.clone()),
             auth: Arc::new(Auth::disabled()),
             chronicles: None,
         }
+    }
+
+    /// The rules in force for this request (an admin change shows on the next one).
+    pub fn acl(&self) -> Arc<Acl> {
+        self.rules.current()
+    }
+
+    /// Opens the admin API on `store` and puts its stored rules before the configuration's.
+    pub async fn with_admin(mut self, store: crate::store::Store) -> Result<Self, AdminError> {
+        let admin = Admin::open(store, Arc::clone(&self.rules)).await?;
+        self.admin = Some(Arc::new(admin));
+        Ok(self)
     }
 
     /// Serves the chronicles of `service` (tests bring their own store).

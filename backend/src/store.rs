@@ -121,7 +121,11 @@ impl Store {
     }
 
     async fn init(pool: SqlitePool) -> Result<Self, StoreError> {
-        for statement in SCHEMA.iter().chain(crate::chronicles::store::SCHEMA) {
+        for statement in SCHEMA
+            .iter()
+            .chain(crate::chronicles::store::SCHEMA)
+            .chain(crate::admin::SCHEMA)
+        {
             sqlx::query(statement).execute(&pool).await?;
         }
         Ok(Self { pool })

@@ -24,13 +24,30 @@ pub enum ErrorCode {
     Internal,
     /// An upstream service answered badly or not at all.
     Upstream,
+    /// The resource changed since the caller read it (stale `If-Match`): reload and retry.
+    Conflict,
+    /// The request is well formed but its content is not acceptable: see `fields`.
+    Invalid,
+    /// A conditional request is required (`If-Match` with the resource's `ETag`).
+    PreconditionRequired,
 }
 
-/// Body of every error response: `{"code":"not_found","message":"..."}`.
+/// What is wrong with one field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field, as a path in the body (`rule.view`, `position`).
+    pub field: String,
+    pub message: String,
+}
+
+/// Body of every error response: `{"code":"not_found","message":"..."}`, plus `fields` (what is
+/// wrong with which field) for validation errors only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
 }
 
 #[cfg(test)]
@@ -42,6 +59,7 @@ mod tests {
         let body = ApiErrorBody {
             code: ErrorCode::NotFound,
             message: "unknown layer `x`".into(),
+            fields: Vec::new(),
         };
         let json = serde_json::to_string(&body).unwrap();
         assert_eq!(
@@ -50,5 +68,23 @@ mod tests {
         );
         let back: ApiErrorBody = serde_json::from_str(&json).unwrap();
         assert_eq!(back, body);
+    }
+
+    #[test]
+    fn validation_errors_name_their_fields_and_new_codes_are_snake_case() {
+        let body = ApiErrorBody {
+            code: ErrorCode::PreconditionRequired,
+            message: "m".into(),
+            fields: vec![FieldError {
+                field: "rule.view".into(),
+                message: "unknown audience".into(),
+            }],
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"precondition_required","message":"m","fields":[{"field":"rule.view","message":"unknown audience"}]}"#
+        );
+        assert_eq!(serde_json::from_str::<ApiErrorBody>(&json).unwrap(), body);
     }
 }

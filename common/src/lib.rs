@@ -18,6 +18,6 @@ pub use catalog::{
 pub use chronicles::{ChronicleDataset, Downsampling, SeriesInfo, SeriesPoints};
 pub use color::Color;
 pub use config::{ClientConfig, InitialView};
-pub use error::{ApiErrorBody, ErrorCode};
+pub use error::{ApiErrorBody, ErrorCode, FieldError};
 pub use ogc::{OgcLayerInfo, TimeDimension, TimeExtent, WfsInfo};
 pub use tilejson::{TileJson, TileSetSummary, VectorLayer};

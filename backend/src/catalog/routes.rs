@@ -34,8 +34,8 @@ async fn geojson(
         .get(&layer)
         .ok_or_else(|| ApiError::not_found(format!("unknown GeoJSON layer `{layer}`")))?;
     let layer_ref = LayerRef::local(&layer);
-    caller.require(&state.acl, layer_ref, Action::View)?;
-    let cache = if state.acl.is_public(layer_ref, Action::View) {
+    caller.require(&state.acl(), layer_ref, Action::View)?;
+    let cache = if state.acl().is_public(layer_ref, Action::View) {
         "no-cache"
     } else {
         "private, no-cache"
@@ -59,14 +59,18 @@ async fn config(State(state): State<AppState>) -> Json<ClientConfig> {
 /// caller may view.
 async fn catalog(State(state): State<AppState>, caller: Caller) -> Response {
     let who = &caller.principal;
+    // One rule set for the whole answer, even if an admin changes it meanwhile.
+    let acl = state.acl();
     let mut catalog = Catalog::clone(&state.catalog);
     catalog
         .layers
-        .retain(|l| state.acl.allows(who, LayerRef::local(&l.id), Action::View));
-    catalog.layers.extend(chronicle_layers(&state, who).await);
+        .retain(|l| acl.allows(who, LayerRef::local(&l.id), Action::View));
+    catalog
+        .layers
+        .extend(chronicle_layers(&state, &acl, who).await);
     catalog.layers.extend(super::ogc::layers(
         &state.ogc.catalog(),
-        &state.acl,
+        &acl,
         who,
         &state.popups,
     ));
@@ -74,7 +78,11 @@ async fn catalog(State(state): State<AppState>, caller: Caller) -> Response {
 }
 
 /// Each chronicle dataset `who` may view, as a layer of station points.
-async fn chronicle_layers(state: &AppState, who: &crate::acl::Principal) -> Vec<CatalogLayer> {
+async fn chronicle_layers(
+    state: &AppState,
+    acl: &crate::acl::Acl,
+    who: &crate::acl::Principal,
+) -> Vec<CatalogLayer> {
     let Some(service) = &state.chronicles else {
         return Vec::new();
     };
@@ -88,7 +96,7 @@ async fn chronicle_layers(state: &AppState, who: &crate::acl::Principal) -> Vec<
     };
     datasets
         .into_iter()
-        .filter(|d| state.acl.allows_dataset(who, &d.wire.id, Action::View))
+        .filter(|d| acl.allows_dataset(who, &d.wire.id, Action::View))
         .map(|d| CatalogLayer {
             id: format!("chronicle-{}", d.wire.id),
             title: d.wire.title,

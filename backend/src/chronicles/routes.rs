@@ -56,7 +56,10 @@ async fn admit(
 ) -> Result<Arc<ChronicleService>, ApiError> {
     let service = service(state, dataset)?;
     service.dataset(dataset).await?;
-    if state.acl.allows_dataset(&caller.principal, dataset, action) {
+    if state
+        .acl()
+        .allows_dataset(&caller.principal, dataset, action)
+    {
         Ok(service)
     } else {
         Err(caller
@@ -68,7 +71,7 @@ async fn admit(
 /// Shared caches may keep answers about public datasets; the rest is per caller.
 fn cache_headers(state: &AppState, dataset: &str, action: Action, response: &mut Response) {
     let public = state
-        .acl
+        .acl()
         .allows_dataset(&Principal::anonymous(), dataset, action);
     let h = response.headers_mut();
     if public {
@@ -94,11 +97,9 @@ fn cache_headers(state: &AppState, dataset: &str, action: Action, response: &mut
 async fn datasets(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     let mut list = Vec::new();
     if let Some(service) = &state.chronicles {
+        let acl = state.acl();
         for d in service.datasets().await? {
-            if state
-                .acl
-                .allows_dataset(&caller.principal, &d.wire.id, Action::View)
-            {
+            if acl.allows_dataset(&caller.principal, &d.wire.id, Action::View) {
                 list.push(d.wire);
             }
         }

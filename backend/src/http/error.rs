@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kartenn_common::{ApiErrorBody, ErrorCode};
+use kartenn_common::{ApiErrorBody, ErrorCode, FieldError};
 
 use crate::sources::SourceError;
 use crate::tiles::TileError;
@@ -15,6 +15,7 @@ pub struct ApiError {
     status: StatusCode,
     code: ErrorCode,
     message: String,
+    fields: Vec<FieldError>,
 }
 
 impl ApiError {
@@ -23,6 +24,19 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 422 `invalid`: the body is well formed but `fields` say what is wrong with it.
+    pub fn invalid(message: impl Into<String>, fields: Vec<FieldError>) -> Self {
+        Self {
+            fields,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::Invalid,
+                message,
+            )
         }
     }
 
@@ -54,6 +68,7 @@ impl IntoResponse for ApiError {
         let body = ApiErrorBody {
             code: self.code,
             message: self.message,
+            fields: self.fields,
         };
         let mut response = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {

@@ -65,7 +65,7 @@ async fn answer(
     let prepared = prepare(
         &state.ogc.sources,
         layers,
-        &state.acl,
+        &state.acl(),
         who,
         &state.ogc.limits,
         source_id,
@@ -96,7 +96,8 @@ async fn capabilities_answer(
     let body = upstream::read_capped(response, source).await?;
     let empty = SourceLayers::default();
     let layers = layers.unwrap_or(&empty);
-    let allowed = |name: &str| super::proxy::visible_in_capabilities(layers, &state.acl, who, name);
+    let acl = state.acl();
+    let allowed = |name: &str| super::proxy::visible_in_capabilities(layers, &acl, who, name);
     let proxy_url = format!("{}/ows/{}?", public_base(state, headers), source.id);
     let filtered = capabilities::filter(&body, &allowed, &proxy_url)
         .map_err(|e| OgcError::Upstream(format!("{} capabilities: {e}", source.id)))?;

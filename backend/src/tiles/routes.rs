@@ -43,7 +43,7 @@ async fn tile(
         .get(&layer)
         .ok_or_else(|| TileError::UnknownLayer(layer.clone()))?;
     let layer_ref = LayerRef::local(&layer);
-    caller.require(&state.acl, layer_ref, Action::View)?;
+    caller.require(&state.acl(), layer_ref, Action::View)?;
     let encoding = negotiate(&headers);
     let tile = state
         .tiles
@@ -69,7 +69,7 @@ async fn tile(
     if let Ok(etag) = HeaderValue::from_str(&tile.etag) {
         h.insert(header::ETAG, etag);
     }
-    if state.acl.is_public(layer_ref, Action::View) {
+    if state.acl().is_public(layer_ref, Action::View) {
         h.insert(header::CACHE_CONTROL, state.tile_cache_control.clone());
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     } else {
@@ -88,11 +88,12 @@ async fn tile(
 
 /// Every tile set the caller may view, for clients discovering what is served.
 async fn index(State(state): State<AppState>, caller: Caller) -> Response {
+    let acl = state.acl();
     let mut sets: Vec<TileSetSummary> = state
         .tilesets
         .values()
         .filter(|set| {
-            state.acl.allows(
+            acl.allows(
                 &caller.principal,
                 LayerRef::local(&set.config.id),
                 Action::View,
@@ -138,7 +139,7 @@ async fn tilejson_handler(
         .tilesets
         .get(layer)
         .ok_or_else(|| TileError::UnknownLayer(layer.to_owned()))?;
-    caller.require(&state.acl, LayerRef::local(layer), Action::View)?;
+    caller.require(&state.acl(), LayerRef::local(layer), Action::View)?;
     let base = state
         .public_url
         .as_deref()

@@ -1,0 +1,461 @@
+//! `/api/admin/…`: the handlers, registered through utoipa-axum so the OpenAPI document is made
+//! from them. Every handler takes an [`AdminCaller`], which answers 401 (anonymous, or session
+//! ended) or 403 (signed in without the `admin` role) before anything else is read; CSRF is
+//! checked for cookie sessions by the global guard. Bodies are read as JSON values and checked
+//! field by field, so a 422 names each wrong field.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use kartenn_common::FieldError;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::audit::{self, AuditEntry, AuditFilter};
+use super::rules::{MAX_BULK, RuleEntry, parse_action, parse_rule, unknown_fields};
+use super::{Actor, Admin, AdminError};
+use crate::acl::{Audience, DefaultAccess, Rule};
+use crate::auth::Caller;
+use crate::http::ApiError;
+use crate::http::extract::ApiPath;
+use crate::openapi::ErrorBody;
+use crate::state::AppState;
+
+/// The routes with their OpenAPI descriptions.
+pub fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_rules, create_rule))
+        .routes(routes!(get_rule, update_rule, delete_rule))
+        .routes(routes!(bulk))
+        .routes(routes!(audit_log))
+        .routes(routes!(audit_csv))
+}
+
+/// The routes alone, for the application.
+pub fn router() -> axum::Router<AppState> {
+    openapi_router().split_for_parts().0
+}
+
+/// A caller holding the `admin` role, with what the audit log records about them.
+pub struct AdminCaller {
+    pub caller: Caller,
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if !caller.principal.is_admin() {
+            return Err(caller
+                .refusal(|| "the admin API is for administrators (role `admin`)".to_owned())
+                .into());
+        }
+        let origin = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect());
+        let actor = Actor {
+            subject: caller.principal.subject.clone(),
+            username: caller.principal.user.clone(),
+            origin,
+            user_agent,
+        };
+        Ok(Self { caller, actor })
+    }
+}
+
+fn admin(state: &AppState) -> Result<Arc<Admin>, ApiError> {
+    state
+        .admin
+        .clone()
+        .ok_or_else(|| AdminError::NotConfigured.into())
+}
+
+/// The version an `If-Match` header names (`"3"` or `W/"3"`); 428 without one.
+fn if_match(headers: &HeaderMap) -> Result<i64, AdminError> {
+    let value = headers
+        .get(header::IF_MATCH)
+        .ok_or(AdminError::PreconditionRequired)?;
+    let text = value.to_str().map_err(|_| AdminError::BadIfMatch)?.trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse().ok())
+        .ok_or(AdminError::BadIfMatch)
+}
+
+/// A JSON object body (400 when it is not JSON at all).
+fn object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(AdminError::field("body", "must be a JSON object").into()),
+        Err(e) => Err(ApiError::bad_request(format!("the body is not JSON: {e}"))),
+    }
+}
+
+/// `{ "rule": {…}, "position": n }`, each wrong field named.
+fn rule_body(body: &Bytes) -> Result<(Rule, Option<i64>), ApiError> {
+    let map = object(body)?;
+    let mut errors = unknown_fields(&map, &["rule", "position"]);
+    let rule = if let Some(v) = map.get("rule") {
+        parse_rule(v, "rule").map_err(|e| errors.extend(e)).ok()
+    } else {
+        errors.push(field("rule", "required"));
+        None
+    };
+    let position = match map.get("position") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let p = v.as_i64();
+            if p.is_none() {
+                errors.push(field("position", "must be an integer"));
+            }
+            p
+        }
+    };
+    match rule {
+        Some(rule) if errors.is_empty() => Ok((rule, position)),
+        _ => Err(AdminError::invalid(errors).into()),
+    }
+}
+
+fn field(name: &str, message: &str) -> FieldError {
+    FieldError {
+        field: name.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+fn with_etag(status: StatusCode, entry: &RuleEntry) -> Response {
+    let mut response = (status, no_store(), Json(entry)).into_response();
+    if let Ok(etag) = HeaderValue::from_str(&entry.etag()) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// Admin answers are never cached.
+fn no_store() -> [(header::HeaderName, &'static str); 1] {
+    [(header::CACHE_CONTROL, "no-store")]
+}
+
+/// Body of a rule creation or replacement.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RuleBody {
+    rule: Rule,
+    /// Stored rules apply in ascending position; default: after the other stored rules.
+    position: Option<i64>,
+}
+
+/// The rules in force, in the order they are tried.
+#[derive(Serialize, utoipa::ToSchema)]
+struct RuleList {
+    /// `[access] default`: what no rule covers.
+    default: DefaultAccess,
+    /// Stored rules (editable) first, then the configuration's (`from_config`).
+    rules: Vec<RuleEntry>,
+}
+
+/// Every rule: the stored ones, then the configuration's (read-only).
+#[utoipa::path(get, path = "/api/admin/rules", tag = "admin",
+    responses(
+        (status = 200, description = "The rules in the order they are tried", body = RuleList),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator", body = ErrorBody)))]
+async fn list_rules(
+    State(state): State<AppState>,
+    _admin: AdminCaller,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let list = RuleList {
+        default: admin.acl().default_access(),
+        rules: admin.rules().await?,
+    };
+    Ok((no_store(), Json(list)).into_response())
+}
+
+/// Adds a stored rule; it applies from the next request.
+#[utoipa::path(post, path = "/api/admin/rules", tag = "admin", request_body = RuleBody,
+    responses(
+        (status = 201, description = "Created; `ETag` is its version", body = RuleEntry),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
+        (status = 422, description = "Invalid rule: `fields` names what is wrong", body = ErrorBody)))]
+async fn create_rule(
+    State(state): State<AppState>,
+    who: AdminCaller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let (rule, position) = rule_body(&body)?;
+    let created = admin.create(&who.actor, rule, position).await?;
+    let mut response = with_etag(StatusCode::CREATED, &created);
+    if let Ok(location) = HeaderValue::from_str(&format!(
+        "/api/admin/rules/{}",
+        created.id.unwrap_or_default()
+    )) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// One stored rule, with its `ETag`.
+#[utoipa::path(get, path = "/api/admin/rules/{id}", tag = "admin",
+    params(("id" = i64, Path, description = "Rule id")),
+    responses(
+        (status = 200, description = "The rule", body = RuleEntry),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator", body = ErrorBody),
+        (status = 404, description = "No such rule", body = ErrorBody)))]
+async fn get_rule(
+    State(state): State<AppState>,
+    _admin: AdminCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let entry = admin(&state)?.rule(id).await?;
+    Ok(with_etag(StatusCode::OK, &entry))
+}
+
+/// Replaces a stored rule; `If-Match` must name its current version.
+#[utoipa::path(put, path = "/api/admin/rules/{id}", tag = "admin", request_body = RuleBody,
+    params(("id" = i64, Path, description = "Rule id"),
+        ("If-Match" = String, Header, description = "The rule's ETag, like \"3\"")),
+    responses(
+        (status = 200, description = "Replaced; `ETag` is the new version", body = RuleEntry),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
+        (status = 404, description = "No such rule", body = ErrorBody),
+        (status = 409, description = "Changed meanwhile (who and when in the message)", body = ErrorBody),
+        (status = 422, description = "Invalid rule", body = ErrorBody),
+        (status = 428, description = "No If-Match", body = ErrorBody)))]
+async fn update_rule(
+    State(state): State<AppState>,
+    who: AdminCaller,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let expected = if_match(&headers)?;
+    let (rule, position) = rule_body(&body)?;
+    let updated = admin
+        .update(&who.actor, id, expected, rule, position)
+        .await?;
+    Ok(with_etag(StatusCode::OK, &updated))
+}
+
+/// Deletes a stored rule; `If-Match` must name its current version.
+#[utoipa::path(delete, path = "/api/admin/rules/{id}", tag = "admin",
+    params(("id" = i64, Path, description = "Rule id"),
+        ("If-Match" = String, Header, description = "The rule's ETag, like \"3\"")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
+        (status = 404, description = "No such rule", body = ErrorBody),
+        (status = 409, description = "Changed meanwhile", body = ErrorBody),
+        (status = 428, description = "No If-Match", body = ErrorBody)))]
+async fn delete_rule(
+    State(state): State<AppState>,
+    who: AdminCaller,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let expected = if_match(&headers)?;
+    admin.delete(&who.actor, id, expected).await?;
+    Ok((StatusCode::NO_CONTENT, no_store()).into_response())
+}
+
+/// Body of a bulk change.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct BulkBody {
+    /// Layer ids (at most 500).
+    layers: Vec<String>,
+    /// `view`, `query` or `download`.
+    action: String,
+    /// `"public"`, `"authenticated"`, a list of roles, or `null` (nobody).
+    audience: Option<Audience>,
+}
+
+/// The rules a bulk change touched.
+#[derive(Serialize, utoipa::ToSchema)]
+struct BulkResult {
+    rules: Vec<RuleEntry>,
+}
+
+/// Gives the same audience for one action to several layers, in one transaction: each layer's
+/// own stored rule is changed, or a new one is put first.
+#[utoipa::path(post, path = "/api/admin/rules/bulk", tag = "admin", request_body = BulkBody,
+    responses(
+        (status = 200, description = "The rules touched", body = BulkResult),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
+        (status = 422, description = "Invalid body", body = ErrorBody)))]
+async fn bulk(
+    State(state): State<AppState>,
+    who: AdminCaller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let map = object(&body)?;
+    let mut errors = unknown_fields(&map, &["layers", "action", "audience"]);
+    let layers: Vec<String> = match map.get("layers").and_then(Value::as_array) {
+        Some(list)
+            if !list.is_empty()
+                && list.len() <= MAX_BULK
+                && list
+                    .iter()
+                    .all(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) =>
+        {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        }
+        _ => {
+            errors.push(field(
+                "layers",
+                "must be a list of 1 to 500 layer ids (non-empty strings)",
+            ));
+            Vec::new()
+        }
+    };
+    let action = map
+        .get("action")
+        .and_then(Value::as_str)
+        .and_then(parse_action);
+    if action.is_none() {
+        errors.push(field("action", "must be view, query or download"));
+    }
+    let audience = match map.get("audience") {
+        None => {
+            errors.push(field("audience", "required (null: nobody)"));
+            None
+        }
+        Some(v) => {
+            let wrapped = serde_json::json!({ "layer": "x", "view": v });
+            if let Ok(rule) = parse_rule(&wrapped, "") {
+                rule.view
+            } else {
+                errors.push(field(
+                    "audience",
+                    "must be \"public\", \"authenticated\", a non-empty list of roles or null",
+                ));
+                None
+            }
+        }
+    };
+    let Some(action) = action.filter(|_| errors.is_empty()) else {
+        return Err(AdminError::invalid(errors).into());
+    };
+    let rules = admin.bulk(&who.actor, &layers, action, audience).await?;
+    Ok((no_store(), Json(BulkResult { rules })).into_response())
+}
+
+fn filter(query: Result<Query<AuditFilter>, QueryRejection>) -> Result<AuditFilter, ApiError> {
+    query
+        .map(|Query(f)| f)
+        .map_err(|e| AdminError::field("query", e.body_text()).into())
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", params(AuditFilter),
+    responses(
+        (status = 200, description = "Audit rows, newest first", body = Vec<AuditEntry>),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator", body = ErrorBody),
+        (status = 422, description = "Bad filter", body = ErrorBody)))]
+async fn audit_log(
+    State(state): State<AppState>,
+    _admin: AdminCaller,
+    query: Result<Query<AuditFilter>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let filter = filter(query)?;
+    let rows = admin.audit(&filter, false).await?;
+    Ok((no_store(), Json(rows)).into_response())
+}
+
+/// The audit log as CSV, newest first (up to 10 000 rows unless `limit` says fewer).
+#[utoipa::path(get, path = "/api/admin/audit.csv", tag = "admin", params(AuditFilter),
+    responses(
+        (status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator", body = ErrorBody),
+        (status = 422, description = "Bad filter", body = ErrorBody)))]
+async fn audit_csv(
+    State(state): State<AppState>,
+    _admin: AdminCaller,
+    query: Result<Query<AuditFilter>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let admin = admin(&state)?;
+    let filter = filter(query)?;
+    let rows = admin.audit(&filter, true).await?;
+    let csv = audit::to_csv(&rows)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kartenn-audit.csv\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+impl Admin {
+    /// Audit rows matching `filter`, newest first.
+    pub async fn audit(
+        &self,
+        filter: &AuditFilter,
+        export: bool,
+    ) -> Result<Vec<AuditEntry>, AdminError> {
+        let mut conn = self.pool().acquire().await?;
+        audit::list(&mut conn, filter, export).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_reads_strong_and_weak_etags_and_is_required() {
+        let mut h = HeaderMap::new();
+        assert!(matches!(
+            if_match(&h),
+            Err(AdminError::PreconditionRequired)
+        ));
+        h.insert(header::IF_MATCH, HeaderValue::from_static("\"3\""));
+        assert_eq!(if_match(&h).unwrap(), 3);
+        h.insert(header::IF_MATCH, HeaderValue::from_static("W/\"4\""));
+        assert_eq!(if_match(&h).unwrap(), 4);
+        h.insert(header::IF_MATCH, HeaderValue::from_static("*"));
+        assert!(matches!(if_match(&h), Err(AdminError::BadIfMatch)));
+    }
+}
