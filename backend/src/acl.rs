@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// What the caller wants to do with a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,56 +30,7 @@ impl Action {
     }
 }
 
-/// Who may do an action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum Audience {
-    /// `"public"` or `"authenticated"`.
-    Keyword(Keyword),
-    /// Any of these roles.
-    Roles(Vec<String>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Keyword {
-    Public,
-    Authenticated,
-}
-
-/// One `[[rules]]` entry (also the JSON of a rule in the store and the admin API).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    /// Layer id or upstream name, or a glob over them (`*` any run, `?` one character). A rule
-    /// names either layers or chronicle datasets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub layer: Option<String>,
-    /// Chronicle dataset id, or a glob over them (`view`: see it and its stations and series;
-    /// `query`: read its points; `download`: export CSV).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dataset: Option<String>,
-    /// Only layers of this OGC source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub view: Option<Audience>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<Audience>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub download: Option<Audience>,
-}
-
-/// For layers no rule covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DefaultAccess {
-    /// Nobody (the default).
-    #[default]
-    Deny,
-    /// Everybody may view, query and download.
-    Public,
-}
+pub use kartenn_common::admin::{Audience, DefaultAccess, Keyword, Rule};
 
 /// The caller, as [`crate::auth`] established it from a session or a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
@@ -250,43 +201,9 @@ fn matches(rule: &Rule, layer: LayerRef<'_>) -> bool {
     glob(pattern, layer.id) || layer.names.iter().any(|n| glob(pattern, n))
 }
 
-/// `*` matches any run of characters (also empty), `?` exactly one; everything else itself.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    // Layer names are nearly always ASCII: match bytes without allocating.
-    if pattern.is_ascii() && text.is_ascii() {
-        return glob_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
-    }
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    glob_units(&p, &t, '*', '?')
-}
-
-/// Iterative matcher with one backtrack point: linear in practice, no recursion.
-fn glob_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T) -> bool {
-    let (mut pi, mut ti) = (0, 0);
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(&c) if c == star => {
-                backtrack = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if c == one || c == t[ti] => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match backtrack {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    backtrack = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[pi..].iter().all(|&c| c == star)
-}
+/// `*` matches any run of characters (also empty), `?` exactly one (the rule semantics both
+/// the server and the admin UI use: `kartenn_common::admin::glob`).
+pub use kartenn_common::admin::glob;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Wire contract between the Kartenn backend and the viewer: every JSON body either side reads
 //! or writes is defined here, once, with serde only.
 
+pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod chronicles;

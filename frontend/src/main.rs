@@ -1,5 +1,6 @@
 //! Entry point of the Kartenn viewer (built to WebAssembly by trunk).
 
+mod admin;
 mod api;
 mod app;
 mod chart;
@@ -10,5 +11,13 @@ mod map;
 mod permalink;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    // `/admin` (and below): the admin pages; any other path: the map.
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    if path == "/admin" || path.starts_with("/admin/") {
+        yew::Renderer::<admin::AdminApp>::new().render();
+    } else {
+        yew::Renderer::<app::App>::new().render();
+    }
 }

@@ -3,7 +3,6 @@
 //! committed. Rows are only ever inserted: SQLite triggers abort `UPDATE` and `DELETE`, and no
 //! endpoint offers either. Read newest first, filtered, or exported as CSV.
 
-use serde::Serialize;
 use serde_json::Value;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
@@ -24,27 +23,7 @@ pub struct Change {
     pub after: Option<Value>,
 }
 
-/// One audit row.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    /// RFC 3339, UTC.
-    pub at: String,
-    /// The issuer's id of the administrator (`sub`).
-    pub subject: Option<String>,
-    pub username: Option<String>,
-    pub action: String,
-    pub target: String,
-    /// The object before the change (`null` for a creation).
-    #[schema(value_type = Object)]
-    pub before: Option<Value>,
-    /// The object after the change (`null` for a deletion).
-    #[schema(value_type = Object)]
-    pub after: Option<Value>,
-    /// The peer address of the connection that made the change.
-    pub origin: Option<String>,
-    pub user_agent: Option<String>,
-}
+pub use kartenn_common::admin::AuditEntry;
 
 /// Appends a row; `conn` is the change's transaction.
 pub async fn record(

@@ -23,7 +23,9 @@ use utoipa_axum::routes;
 use super::audit::{self, AuditEntry, AuditFilter};
 use super::rules::{MAX_BULK, RuleEntry, parse_action, parse_rule, unknown_fields};
 use super::{Actor, Admin, AdminError};
-use crate::acl::{Audience, DefaultAccess, Rule};
+use kartenn_common::admin::{RuleBody, RuleList};
+
+use crate::acl::{Audience, Rule};
 use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
@@ -156,24 +158,6 @@ fn with_etag(status: StatusCode, entry: &RuleEntry) -> Response {
 /// Admin answers are never cached.
 fn no_store() -> [(header::HeaderName, &'static str); 1] {
     [(header::CACHE_CONTROL, "no-store")]
-}
-
-/// Body of a rule creation or replacement.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-struct RuleBody {
-    rule: Rule,
-    /// Stored rules apply in ascending position; default: after the other stored rules.
-    position: Option<i64>,
-}
-
-/// The rules in force, in the order they are tried.
-#[derive(Serialize, utoipa::ToSchema)]
-struct RuleList {
-    /// `[access] default`: what no rule covers.
-    default: DefaultAccess,
-    /// Stored rules (editable) first, then the configuration's (`from_config`).
-    rules: Vec<RuleEntry>,
 }
 
 /// Every rule: the stored ones, then the configuration's (read-only).

@@ -5,7 +5,6 @@
 //! stale `If-Match` lose instead of overwriting.
 
 use kartenn_common::FieldError;
-use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
 
@@ -18,49 +17,11 @@ const MAX_NAME: usize = 256;
 /// Most layers one bulk change may touch.
 pub const MAX_BULK: usize = 500;
 
-/// One rule as the admin API shows it: a stored one (with `id`, `version`, …) or one of the
-/// configuration's (`from_config`, read-only).
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct RuleEntry {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// Stored rules apply in ascending position (ties by id), before the configuration's.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub position: Option<i64>,
-    /// Bumped by each change; `ETag: "<version>"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
-    /// A `[[rules]]` entry of the configuration file: not editable here.
-    pub from_config: bool,
-    pub rule: Rule,
-}
+pub use kartenn_common::admin::RuleEntry;
 
-impl RuleEntry {
-    fn config(rule: Rule) -> Self {
-        Self {
-            id: None,
-            position: None,
-            version: None,
-            updated_at: None,
-            updated_by: None,
-            from_config: true,
-            rule,
-        }
-    }
-
-    /// What the audit log keeps of a stored rule.
-    fn audit_json(&self) -> Result<Value, AdminError> {
-        Ok(serde_json::to_value(self)?)
-    }
-
-    /// `"<version>"`.
-    pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version.unwrap_or_default())
-    }
+/// What the audit log keeps of a stored rule.
+fn audit_json(entry: &RuleEntry) -> Result<Value, AdminError> {
+    Ok(serde_json::to_value(entry)?)
 }
 
 /// Reads a rule from a request body's JSON, naming each field that is wrong (`{prefix}.view`).
@@ -277,7 +238,7 @@ impl Admin {
                 action: "rule.create",
                 target: format!("rule:{}", created.id.unwrap_or_default()),
                 before: None,
-                after: Some(created.audit_json()?),
+                after: Some(audit_json(&created)?),
             },
         )
         .await?;
@@ -308,8 +269,8 @@ impl Admin {
             &Change {
                 action: "rule.update",
                 target: format!("rule:{id}"),
-                before: Some(before.audit_json()?),
-                after: Some(after.audit_json()?),
+                before: Some(audit_json(&before)?),
+                after: Some(audit_json(&after)?),
             },
         )
         .await?;
@@ -337,7 +298,7 @@ impl Admin {
             &Change {
                 action: "rule.delete",
                 target: format!("rule:{id}"),
-                before: Some(before.audit_json()?),
+                before: Some(audit_json(&before)?),
                 after: None,
             },
         )
@@ -402,8 +363,8 @@ impl Admin {
                         "rule.create"
                     },
                     target: format!("rule:{}", after.id.unwrap_or_default()),
-                    before: before.map(RuleEntry::audit_json).transpose()?,
-                    after: Some(after.audit_json()?),
+                    before: before.map(audit_json).transpose()?,
+                    after: Some(audit_json(&after)?),
                 },
             )
             .await?;

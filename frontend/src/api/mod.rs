@@ -7,6 +7,7 @@
 //! [`SESSION_EXPIRED_EVENT`] on `window`, which the application listens to. Requests are
 //! same-origin, so the session cookie goes with each of them.
 
+pub mod admin;
 pub mod chronicles;
 
 use std::fmt;
@@ -96,7 +97,7 @@ async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, Ap
         .map_err(|e| ApiFailure::Network(e.to_string()))
 }
 
-async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+pub(crate) async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     send_json(Request::get(url)).await
 }
 
@@ -138,7 +139,7 @@ pub fn sign_in_href(login_url: &str, return_to: &str) -> String {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters (UTF-8 bytes), as a query
 /// value needs.
-fn encode_component(value: &str) -> String {
+pub(crate) fn encode_component(value: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {

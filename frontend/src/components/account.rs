@@ -10,7 +10,7 @@ use kartenn_common::Me;
 use yew::prelude::*;
 
 use crate::api;
-use crate::i18n::{Lang, Msg, t};
+use crate::i18n::{AdminMsg, Lang, Msg, t, ta};
 
 /// What the viewer knows about its session.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -156,6 +156,9 @@ pub fn account(props: &AccountProps) -> Html {
                     </ul>
                 }
             </div>
+            if crate::admin::is_admin(me) {
+                <a id="admin-link" class="admin-link" href="/admin">{ ta(lang, AdminMsg::Administration) }</a>
+            }
             <button type="button" id="sign-out" class="sign-out" onclick={sign_out}
                     disabled={*signing_out} aria-busy={signing_out.to_string()}>
                 { t(lang, if *signing_out { Msg::SigningOut } else { Msg::SignOut }) }

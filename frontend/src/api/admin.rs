@@ -1,0 +1,104 @@
+//! Client of the admin API (`/api/admin/…`): the rule list, one rule, create / replace (with
+//! `If-Match`) / delete, and the audit log. Changes carry the session's `X-CSRF-Token`.
+
+use gloo::net::http::{Request, RequestBuilder};
+use kartenn_common::admin::{AuditEntry, RuleBody, RuleEntry, RuleList};
+use serde::de::DeserializeOwned;
+use web_sys::RequestCredentials;
+
+use super::{ApiFailure, encode_component, failure, get_json};
+
+/// A state-changing request with the session's CSRF token.
+fn guarded(request: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
+    let request = request.credentials(RequestCredentials::SameOrigin);
+    match csrf {
+        Some(token) => request.header("X-CSRF-Token", token),
+        None => request,
+    }
+}
+
+/// Sends a request with a body and reads its JSON answer.
+async fn send<T: DeserializeOwned>(request: Request) -> Result<T, ApiFailure> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if !response.ok() {
+        return Err(failure(response).await);
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+pub async fn rules() -> Result<RuleList, ApiFailure> {
+    get_json("/api/admin/rules").await
+}
+
+pub async fn rule(id: i64) -> Result<RuleEntry, ApiFailure> {
+    get_json(&format!("/api/admin/rules/{id}")).await
+}
+
+pub async fn create(body: &RuleBody, csrf: Option<&str>) -> Result<RuleEntry, ApiFailure> {
+    let request = guarded(Request::post("/api/admin/rules"), csrf)
+        .json(body)
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    send(request).await
+}
+
+/// Replaces rule `id`; `etag` is the version it was read at.
+pub async fn update(
+    id: i64,
+    etag: &str,
+    body: &RuleBody,
+    csrf: Option<&str>,
+) -> Result<RuleEntry, ApiFailure> {
+    let request = guarded(Request::put(&format!("/api/admin/rules/{id}")), csrf)
+        .header("If-Match", etag)
+        .json(body)
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    send(request).await
+}
+
+pub async fn delete(id: i64, etag: &str, csrf: Option<&str>) -> Result<(), ApiFailure> {
+    let response = guarded(Request::delete(&format!("/api/admin/rules/{id}")), csrf)
+        .header("If-Match", etag)
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(failure(response).await)
+    }
+}
+
+/// The audit filter as a query string (without `?`): only the fields given.
+pub fn audit_query(filters: &[(&str, String)]) -> String {
+    filters
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", encode_component(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub async fn audit(query: &str) -> Result<Vec<AuditEntry>, ApiFailure> {
+    get_json(&format!("/api/admin/audit?{query}")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_audit_query_keeps_given_filters_encoded() {
+        let q = audit_query(&[
+            ("user", "admin".into()),
+            ("action", String::new()),
+            ("since", "2026-01-01T00:00:00Z".into()),
+        ]);
+        assert_eq!(q, "user=admin&since=2026-01-01T00%3A00%3A00Z");
+    }
+}
