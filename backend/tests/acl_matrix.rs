@@ -10,28 +10,20 @@ mod support;
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kartenn::auth::Auth;
-use kartenn::auth::jwt::{JwksFetcher, JwtError};
 use kartenn::config::Config;
 use kartenn::ogc::catalog::{OgcLayer, layer_id};
 use kartenn::ogc::service::OgcService;
 use kartenn::state::AppState;
 use kartenn::store::Store;
-use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use serde_json::json;
+use support::tokens::{ISSUER, TestIssuer};
 use support::{Reply, get_with};
-
-const ISSUER: &str = "http://127.0.0.1:9/realms/indigeo";
-const KEY: &[u8] = include_bytes!("../src/auth/jwt/testdata/rsa2048_a.pk8.der");
 
 /// The layers: one per kind of rule, each served as configured tiles (`id`) and as an OGC layer
 /// (`ws:<id>_data` on source `up`).
@@ -71,70 +63,19 @@ fn expected(who: Who, layer: &str, act: Act) -> bool {
     }
 }
 
-struct Keys {
-    pair: RsaKeyPair,
-    jwks: Vec<u8>,
-}
-
-fn keys() -> Keys {
-    let pair = RsaKeyPair::from_pkcs8(KEY).unwrap();
-    let RsaPublicKeyComponents { n, e } = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public());
-    let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256",
-        "n": URL_SAFE_NO_PAD.encode(n), "e": URL_SAFE_NO_PAD.encode(e)}]});
-    Keys {
-        pair,
-        jwks: serde_json::to_vec(&jwks).unwrap(),
-    }
-}
-
-struct StaticJwks(Vec<u8>);
-
-#[async_trait::async_trait]
-impl JwksFetcher for StaticJwks {
-    async fn fetch(&self) -> Result<Vec<u8>, JwtError> {
-        Ok(self.0.clone())
-    }
-}
-
 /// A Keycloak-shaped access token for `who`.
-fn token(keys: &Keys, who: Who) -> Option<String> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let mut claims = json!({
-        "iss": ISSUER, "aud": ["kartenn", "account"], "azp": "kartenn", "typ": "Bearer",
-        "exp": now + 300, "iat": now, "jti": "j",
-    });
-    let extra = match who {
+fn token(issuer: &TestIssuer, who: Who) -> Option<String> {
+    let (user, extra) = match who {
         Who::Anonymous => return None,
-        Who::Carol => json!({"sub": "c", "preferred_username": "carol"}),
-        Who::Alice => json!({"sub": "a", "preferred_username": "alice",
-            "realm_access": {"roles": ["chercheur", "offline_access"]},
-            "resource_access": {"kartenn": {"roles": ["lecteur-traits"]}}}),
-        Who::Bob => json!({"sub": "b", "preferred_username": "bob",
-            "realm_access": {"roles": ["maddog"]}}),
+        Who::Carol => ("carol", json!({})),
+        Who::Alice => (
+            "alice",
+            json!({"realm_access": {"roles": ["chercheur", "offline_access"]},
+                   "resource_access": {"kartenn": {"roles": ["lecteur-traits"]}}}),
+        ),
+        Who::Bob => ("bob", json!({"realm_access": {"roles": ["maddog"]}})),
     };
-    claims
-        .as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": "k1"});
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let mut signature = vec![0; keys.pair.public().modulus_len()];
-    keys.pair
-        .sign(
-            &RSA_PKCS1_SHA256,
-            &SystemRandom::new(),
-            input.as_bytes(),
-            &mut signature,
-        )
-        .unwrap();
-    Some(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    Some(issuer.token(user, &extra))
 }
 
 type Seen = Arc<Mutex<Vec<String>>>;
@@ -182,7 +123,7 @@ async fn upstream(State(seen): State<Seen>, uri: Uri) -> Response {
 
 struct Setup {
     app: Router,
-    keys: Keys,
+    issuer: TestIssuer,
     seen: Seen,
 }
 
@@ -220,7 +161,7 @@ async fn setup() -> Setup {
     let env = |_: &str| None;
     let mut config = Config::from_toml(&text, dir.path(), &env).unwrap();
     config.store.path = dir.path().join("kartenn.db");
-    let keys = keys();
+    let issuer = TestIssuer::new();
     let ogc_layers = LAYERS
         .iter()
         .map(|id| OgcLayer::named("up", &format!("ws:{id}_data")))
@@ -233,10 +174,10 @@ async fn setup() -> Setup {
         None,
     )
     .with_ogc(OgcService::new(&config, None, ogc_layers))
-    .with_auth(Auth::with_jwks(&config, store, Arc::new(StaticJwks(keys.jwks.clone()))).unwrap());
+    .with_auth(Auth::with_jwks(&config, store, issuer.jwks()).unwrap());
     Setup {
         app: kartenn::app(state),
-        keys,
+        issuer,
         seen,
     }
 }
@@ -355,7 +296,7 @@ fn headers(token: Option<&String>) -> Vec<(&'static str, String)> {
 }
 
 async fn get_as(setup: &Setup, who: Who, uri: &str) -> Reply {
-    let token = token(&setup.keys, who);
+    let token = token(&setup.issuer, who);
     let owned = headers(token.as_ref());
     let pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
     get_with(&setup.app, uri, &pairs).await

@@ -310,8 +310,12 @@ async fn stored_rules_are_in_force_again_after_a_restart() {
     let s = setup().await;
     s.create(json!({"layer": "private", "view": "public"}))
         .await;
-    let jwks = b"{\"keys\": []}".to_vec();
-    let restarted = app_on(&s.config, &Store::open(&s.db).await.unwrap(), jwks).await;
+    let restarted = app_on(
+        &s.config,
+        &Store::open(&s.db).await.unwrap(),
+        s.issuer.jwks(),
+    )
+    .await;
     let reply = support::get(&restarted, TILE).await;
     assert_eq!(reply.status, 200);
 }

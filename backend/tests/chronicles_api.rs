@@ -7,72 +7,32 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::Router;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kartenn::auth::Auth;
-use kartenn::auth::jwt::{JwksFetcher, JwtError};
 use kartenn::chronicles::service::ChronicleService;
 use kartenn::chronicles::store::ChronicleStore;
 use kartenn::config::Config;
 use kartenn::state::AppState;
 use kartenn::store::Store;
-use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use serde_json::{Value, json};
+use support::tokens::{ISSUER, TestIssuer};
 use support::{Reply, get_with};
 
-const ISSUER: &str = "http://127.0.0.1:9/realms/indigeo";
-const KEY: &[u8] = include_bytes!("../src/auth/jwt/testdata/rsa2048_a.pk8.der");
 /// 2020-01-01T00:00:00Z in µs; the `open` series has one sample a minute from here.
 const T0: i64 = 1_577_836_800_000_000;
 const MINUTE: i64 = 60_000_000;
 const LEVEL: &str = "/api/chronicles/open/stations/S1/series/level";
 
-struct StaticJwks(Vec<u8>);
-
-#[async_trait::async_trait]
-impl JwksFetcher for StaticJwks {
-    async fn fetch(&self) -> Result<Vec<u8>, JwtError> {
-        Ok(self.0.clone())
-    }
-}
-
 struct Setup {
     app: Router,
-    pair: RsaKeyPair,
+    issuer: TestIssuer,
     store: ChronicleStore,
 }
 
 impl Setup {
-    /// A bearer token for `user` with realm roles `roles`.
+    /// `Bearer <token>` for `user` with realm roles `roles`.
     fn token(&self, user: &str, roles: &[&str]) -> String {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let claims = json!({"iss": ISSUER, "aud": "kartenn", "azp": "kartenn", "typ": "Bearer",
-            "exp": now + 300, "iat": now, "sub": user, "preferred_username": user,
-            "realm_access": {"roles": roles}});
-        let header = json!({"alg": "RS256", "typ": "JWT", "kid": "k1"});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let mut signature = vec![0; self.pair.public().modulus_len()];
-        self.pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                input.as_bytes(),
-                &mut signature,
-            )
-            .unwrap();
-        format!("Bearer {input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        format!("Bearer {}", self.issuer.with_realm_roles(user, roles))
     }
 
     async fn get(&self, uri: &str) -> Reply {
@@ -146,12 +106,8 @@ async fn setup() -> Setup {
         .unwrap();
     fill(&store).await;
 
-    let pair = RsaKeyPair::from_pkcs8(KEY).unwrap();
-    let RsaPublicKeyComponents { n, e } = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public());
-    let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256",
-        "n": URL_SAFE_NO_PAD.encode(n), "e": URL_SAFE_NO_PAD.encode(e)}]});
-    let jwks = Arc::new(StaticJwks(serde_json::to_vec(&jwks).unwrap()));
-    let auth = Auth::with_jwks(&config, Store::memory().await.unwrap(), jwks).unwrap();
+    let issuer = TestIssuer::new();
+    let auth = Auth::with_jwks(&config, Store::memory().await.unwrap(), issuer.jwks()).unwrap();
     let service = ChronicleService::new(store.clone(), 64 * 1024 * 1024);
     let state = AppState::new(
         &config,
@@ -163,7 +119,7 @@ async fn setup() -> Setup {
     .with_chronicles(service);
     Setup {
         app: kartenn::app(state),
-        pair,
+        issuer,
         store,
     }
 }

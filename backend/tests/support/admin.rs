@@ -4,45 +4,30 @@
 //! tokens and one-shot calls.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, header};
 use axum::response::IntoResponse;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kartenn::auth::Auth;
-use kartenn::auth::jwt::{JwksFetcher, JwtError};
+use kartenn::auth::jwt::JwksFetcher;
 use kartenn::config::Config;
 use kartenn::ogc::catalog::OgcLayer;
 use kartenn::ogc::service::OgcService;
 use kartenn::state::{AppState, TileSet};
 use kartenn::store::Store;
-use ring::rand::SystemRandom;
-use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair, RsaPublicKeyComponents};
 use serde_json::{Value, json};
 
+use super::support::tokens::{ISSUER, TestIssuer};
 use super::support::{self, Reply, send};
 
-pub const ISSUER: &str = "http://127.0.0.1:9/realms/indigeo";
-pub const KEY: &[u8] = include_bytes!("../../src/auth/jwt/testdata/rsa2048_a.pk8.der");
 pub const TILE: &str = "/tiles/private/8/125/88.mvt";
 pub const GET_MAP: &str = "/ows/up?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ws:private_data\
     &STYLES=&CRS=EPSG:3857&BBOX=0,0,1000,1000&WIDTH=256&HEIGHT=256&FORMAT=image/png";
 
-struct StaticJwks(Vec<u8>);
-
-#[async_trait::async_trait]
-impl JwksFetcher for StaticJwks {
-    async fn fetch(&self) -> Result<Vec<u8>, JwtError> {
-        Ok(self.0.clone())
-    }
-}
-
 pub struct Setup {
     pub app: Router,
-    pub pair: RsaKeyPair,
+    pub issuer: TestIssuer,
     pub store: Store,
     pub db: std::path::PathBuf,
     pub config: Config,
@@ -53,31 +38,7 @@ pub struct Setup {
 impl Setup {
     /// A bearer token for `user` with these realm roles.
     pub fn token(&self, user: &str, roles: &[&str]) -> String {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        let claims = json!({
-            "iss": ISSUER, "aud": ["kartenn"], "azp": "kartenn", "typ": "Bearer",
-            "exp": now + 300, "iat": now, "sub": format!("sub-{user}"),
-            "preferred_username": user, "realm_access": {"roles": roles},
-        });
-        let head = json!({"alg": "RS256", "typ": "JWT", "kid": "k1"});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(head.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let mut signature = vec![0; self.pair.public().modulus_len()];
-        self.pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                input.as_bytes(),
-                &mut signature,
-            )
-            .unwrap();
-        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        self.issuer.with_realm_roles(user, roles)
     }
 
     pub fn admin(&self) -> String {
@@ -182,15 +143,12 @@ pub async fn setup() -> Setup {
     let mut config = Config::from_toml(&text, dir.path(), &|_: &str| None).unwrap();
     let db = dir.path().join("kartenn.db");
     config.store.path = db.clone();
-    let pair = RsaKeyPair::from_pkcs8(KEY).unwrap();
-    let RsaPublicKeyComponents { n, e } = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public());
-    let jwks = json!({"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256",
-        "n": URL_SAFE_NO_PAD.encode(n), "e": URL_SAFE_NO_PAD.encode(e)}]});
+    let issuer = TestIssuer::new();
     let store = Store::open(&db).await.unwrap();
-    let app = app_on(&config, &store, serde_json::to_vec(&jwks).unwrap()).await;
+    let app = app_on(&config, &store, issuer.jwks()).await;
     Setup {
         app,
-        pair,
+        issuer,
         store,
         db,
         config,
@@ -198,7 +156,7 @@ pub async fn setup() -> Setup {
     }
 }
 
-pub async fn app_on(config: &Config, store: &Store, jwks: Vec<u8>) -> Router {
+pub async fn app_on(config: &Config, store: &Store, jwks: Arc<dyn JwksFetcher>) -> Router {
     let tilesets = config
         .layers
         .iter()
@@ -216,7 +174,7 @@ pub async fn app_on(config: &Config, store: &Store, jwks: Vec<u8>) -> Router {
     let ogc_layers = vec![OgcLayer::named("up", "ws:private_data")];
     let state = AppState::new(config, tilesets, std::collections::HashMap::default(), None)
         .with_ogc(OgcService::new(config, None, ogc_layers))
-        .with_auth(Auth::with_jwks(config, store.clone(), Arc::new(StaticJwks(jwks))).unwrap())
+        .with_auth(Auth::with_jwks(config, store.clone(), jwks).unwrap())
         .with_admin(store.clone())
         .await
         .unwrap();

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod tokens;
+
 use std::path::{Path, PathBuf};
 
 use axum::Router;
