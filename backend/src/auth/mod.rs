@@ -251,6 +251,7 @@ impl SignIn {
         let verifier = JwtVerifier::new(
             VerifierConfig {
                 issuer: oidc.issuer.clone(),
+                // Informative only: the keys come from the `jwks_uri` discovery names.
                 jwks_uri: format!("{}/.well-known/openid-configuration", oidc.issuer),
                 audiences,
                 leeway: Duration::from_secs(oidc.leeway_s),
@@ -314,13 +315,8 @@ impl SignIn {
         {
             return Ok(principal);
         }
-        let verified = self.verifier.verify(token).await?;
+        let (principal, expires) = self.verified_principal(token).await?;
         let generation = self.verifier.key_generation();
-        let principal = claims::principal(&verified.claims, &self.client.config().role_mapping);
-        let expires = verified
-            .expires_at
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
         self.bearers
             .insert(key, (principal.clone(), expires, generation))
             .await;
@@ -343,7 +339,15 @@ impl SignIn {
                 self.sessions
                     .update_tokens(&session.id_hash, &grant)
                     .await?;
-                Ok(self.sessions.get_by_hash(&session.id_hash).await?)
+                // As stored: a missing refresh or ID token keeps the previous one.
+                Ok(Some(Session {
+                    principal: grant.principal,
+                    access_token: grant.access_token,
+                    refresh_token: grant.refresh_token.or(session.refresh_token),
+                    id_token: grant.id_token.or(session.id_token),
+                    access_expires_at: grant.access_expires_at,
+                    ..session
+                }))
             }
             Err(AuthError::RefreshRefused(reason)) => {
                 tracing::info!(reason, "session ended: the issuer refused to refresh it");
@@ -357,12 +361,7 @@ impl SignIn {
     /// Checks an issuer's answer: the access token must pass the bearer rules too; its claims
     /// make the principal.
     pub async fn grant(&self, tokens: Tokens) -> Result<Grant, AuthError> {
-        let verified = self.verifier.verify(&tokens.access_token).await?;
-        let principal = claims::principal(&verified.claims, &self.client.config().role_mapping);
-        let expires_at = verified
-            .expires_at
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+        let (principal, expires_at) = self.verified_principal(&tokens.access_token).await?;
         Ok(Grant {
             principal,
             access_token: tokens.access_token,
@@ -370,6 +369,17 @@ impl SignIn {
             id_token: tokens.id_token,
             access_expires_at: expires_at,
         })
+    }
+
+    /// Verifies an access token; the principal its claims make and its expiry (Unix s).
+    async fn verified_principal(&self, token: &str) -> Result<(Principal, i64), AuthError> {
+        let verified = self.verifier.verify(token).await?;
+        let principal = claims::principal(&verified.claims, &self.client.config().role_mapping);
+        let expires = verified
+            .expires_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Ok((principal, expires))
     }
 
     /// How long a new browser session lasts.
