@@ -126,14 +126,8 @@ impl Acl {
             Action::Query => &rule.query,
             Action::Download => &rule.download,
         };
-        match audience {
-            None => false,
-            Some(Audience::Keyword(Keyword::Public)) => true,
-            Some(Audience::Keyword(Keyword::Authenticated)) => who.user.is_some(),
-            Some(Audience::Roles(roles)) => {
-                who.user.is_some() && roles.iter().any(|r| who.roles.contains(r))
-            }
-        }
+        let roles = who.user.is_some().then_some(who.roles.as_slice());
+        audience.as_ref().is_some_and(|a| a.admits(roles))
     }
 }
 
@@ -190,15 +184,7 @@ impl SharedAcl {
 }
 
 fn matches(rule: &Rule, layer: LayerRef<'_>) -> bool {
-    if let Some(source) = &rule.source
-        && layer.source != Some(source.as_str())
-    {
-        return false;
-    }
-    let Some(pattern) = &rule.layer else {
-        return false;
-    };
-    glob(pattern, layer.id) || layer.names.iter().any(|n| glob(pattern, n))
+    rule.names_layer(layer.id, layer.source, layer.names)
 }
 
 /// `*` matches any run of characters (also empty), `?` exactly one (the rule semantics both

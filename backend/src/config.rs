@@ -427,21 +427,7 @@ impl Config {
         let mut seen = HashSet::new();
         for (i, layer) in self.layers.iter().enumerate() {
             let field = |name: &str| format!("layers[{i}].{name}");
-            if !is_valid_id(&layer.id) {
-                return Err(invalid(
-                    field("id"),
-                    format!(
-                        "`{}` must be 1-64 characters of a-z, 0-9, `_` or `-`",
-                        layer.id
-                    ),
-                ));
-            }
-            if !seen.insert(layer.id.as_str()) {
-                return Err(invalid(
-                    field("id"),
-                    format!("`{}` is used twice", layer.id),
-                ));
-            }
+            check_id(&mut seen, field("id"), &layer.id)?;
             if layer.minzoom > layer.maxzoom || layer.maxzoom > crate::tiles::MAX_ZOOM {
                 return Err(invalid(
                     field("maxzoom"),
@@ -478,6 +464,25 @@ impl Config {
         chronicles::validate(&self.chronicles)?;
         Ok(())
     }
+}
+
+/// Checks that `id` is a valid identifier (see [`is_valid_id`]) not already in `seen`, and
+/// adds it; errors name `field`.
+pub(crate) fn check_id<'a>(
+    seen: &mut HashSet<&'a str>,
+    field: String,
+    id: &'a str,
+) -> Result<(), ConfigError> {
+    if !is_valid_id(id) {
+        return Err(invalid(
+            field,
+            format!("`{id}` must be 1-64 characters of a-z, 0-9, `_` or `-`"),
+        ));
+    }
+    if !seen.insert(id) {
+        return Err(invalid(field, format!("`{id}` is used twice")));
+    }
+    Ok(())
 }
 
 /// Layer identifiers appear in URLs: keep them boring.

@@ -101,13 +101,17 @@ impl AppState {
         for g in &config.geojson {
             geojson.insert(g.id.clone(), load_geojson(&g.path)?);
         }
-        let ogc = OgcService::open(config).await?;
-        // Sessions and stored rules share the store; without sign-in nobody can be an admin,
-        // but rules stored earlier still apply when the store exists.
-        let store = if config.oidc.is_some() || config.store.path.exists() {
-            Some(crate::store::Store::open(&config.store.path).await?)
-        } else {
-            None
+        // One store for the harvested catalogue, sessions and stored rules (without sign-in
+        // nobody can be an admin, but rules stored earlier still apply when the store exists).
+        let store =
+            if !config.sources.is_empty() || config.oidc.is_some() || config.store.path.exists() {
+                Some(crate::store::Store::open(&config.store.path).await?)
+            } else {
+                None
+            };
+        let ogc = match &store {
+            Some(store) => OgcService::open_in(config, store.clone()).await?,
+            None => OgcService::new(config, None, Vec::new()),
         };
         let auth = match (&config.oidc, &store) {
             (Some(_), Some(store)) => Auth::new(config, store.clone())?,
@@ -121,10 +125,11 @@ impl AppState {
         )
         .with_ogc(ogc)
         .with_auth(auth);
+        let chronicles = open_chronicles(config, store.as_ref()).await?;
         if let Some(store) = store {
             state = state.with_admin(store).await?;
         }
-        if let Some(chronicles) = open_chronicles(config).await? {
+        if let Some(chronicles) = chronicles {
             state = state.with_chronicles(chronicles);
         }
         Ok(state)
@@ -213,10 +218,16 @@ impl AppState {
 
 /// The chronicle store and its query service: the configured `[[chronicles]]` imported first
 /// (the bundled demo into an in-memory store); without any, the store file when it exists
-/// (filled by `kartenn chronicles import`), else none.
-async fn open_chronicles(config: &Config) -> Result<Option<ChronicleService>, StartError> {
+/// (filled by `kartenn chronicles import`), else none. `opened` is the store file when
+/// start-up already opened it (for sign-in or rules): it is shared, not opened again.
+async fn open_chronicles(
+    config: &Config,
+    opened: Option<&crate::store::Store>,
+) -> Result<Option<ChronicleService>, StartError> {
     let store = if config.chronicles_are_demo() {
         crate::store::Store::memory().await?
+    } else if let Some(store) = opened {
+        store.clone()
     } else if !config.chronicles.is_empty() || config.store.path.exists() {
         crate::store::Store::open(&config.store.path).await?
     } else {

@@ -48,6 +48,35 @@ pub struct Rule {
     pub download: Option<Audience>,
 }
 
+impl Audience {
+    /// Whether a caller is in this audience: `roles` are a signed-in caller's, `None` means
+    /// anonymous (who is never in "authenticated" nor in any role).
+    pub fn admits(&self, roles: Option<&[String]>) -> bool {
+        match (self, roles) {
+            (Audience::Keyword(Keyword::Public), _)
+            | (Audience::Keyword(Keyword::Authenticated), Some(_)) => true,
+            (Audience::Roles(wanted), Some(held)) => wanted.iter().any(|r| held.contains(r)),
+            _ => false,
+        }
+    }
+}
+
+impl Rule {
+    /// Whether this rule names the layer `id` — of OGC source `source`, advertised upstream
+    /// under `names` — by its pattern (and source, if it says one). Dataset rules never do.
+    pub fn names_layer<S: AsRef<str>>(&self, id: &str, source: Option<&str>, names: &[S]) -> bool {
+        if let Some(wanted) = &self.source
+            && source != Some(wanted.as_str())
+        {
+            return false;
+        }
+        let Some(pattern) = &self.layer else {
+            return false;
+        };
+        glob(pattern, id) || names.iter().any(|n| glob(pattern, n.as_ref()))
+    }
+}
+
 /// For layers no rule covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]

@@ -530,3 +530,151 @@ pub async fn wait_for_within(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// A request made by the page itself (with its cookie): status and body.
+pub async fn page_fetch(browser: &Browser, url: &str) -> Result<(u16, String)> {
+    let value = browser
+        .js(
+            "return fetch(arguments[0]).then(async r => [r.status, await r.text()]);",
+            vec![json!(url)],
+        )
+        .await?;
+    let status = u16::try_from(value[0].as_u64().context("status")?).context("status")?;
+    Ok((status, value[1].as_str().unwrap_or_default().to_owned()))
+}
+
+/// The ids of the layers in the catalogue the page sees (with its cookie).
+pub async fn catalogue_ids(browser: &Browser) -> Result<Vec<String>> {
+    let (status, body) = page_fetch(browser, "/api/catalog").await?;
+    anyhow::ensure!(status == 200, "catalogue: HTTP {status}");
+    let catalog: Value = serde_json::from_str(&body)?;
+    Ok(catalog["layers"]
+        .as_array()
+        .context("layers")?
+        .iter()
+        .filter_map(|l| l["id"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// From a Kartenn page showing the sign-in button: signs in at the OpenID provider's login page
+/// as `user` and waits to be back, signed in (the account control shown).
+pub async fn sign_in_as(browser: &Browser, user: &str, password: &str) -> Result<()> {
+    browser.click("#sign-in").await?;
+    browser
+        .wait_for_element("#username")
+        .await?
+        .send_keys(user)
+        .await?;
+    browser.type_into("#password", password).await?;
+    browser
+        .client
+        .find(Locator::Css("#kc-login"))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for_element("#account").await?;
+    Ok(())
+}
+
+/// Writes `toml` as `<dir>/kartenn.toml`; answers its path.
+pub fn write_config(dir: &Path, toml: &str) -> Result<PathBuf> {
+    let config = dir.join("kartenn.toml");
+    std::fs::write(&config, toml).with_context(|| format!("writing {}", config.display()))?;
+    Ok(config)
+}
+
+/// A configuration signing in at `issuer` (the client secret written beside it), listening at
+/// `http://127.0.0.1:{port}`, with the demo's countries (public) and a store in `dir`.
+/// `layers` (more layers and sources; `{demo}` stands for the demo data's directory) goes before
+/// the countries' rule, `rules` after it, `oidc_extra` after the `[oidc]` table
+/// (`[oidc.roles]`, say).
+pub fn write_oidc_config(
+    dir: &Path,
+    port: u16,
+    issuer: &str,
+    layers: &str,
+    rules: &str,
+    oidc_extra: &str,
+) -> Result<PathBuf> {
+    let demo = workspace_root().join("data/demo");
+    let demo = demo.display().to_string();
+    std::fs::write(
+        dir.join("oidc-secret"),
+        kartenn_peers::oidc::OidcProvider::DEFAULT_CLIENT_SECRET,
+    )?;
+    let toml = format!(
+        r#"[server]
+public_url = "http://127.0.0.1:{port}"
+[map]
+center = [-4.3, 48.3]
+zoom = 8
+[store]
+path = "{db}"
+[[layers]]
+id = "countries"
+title = "Countries"
+path = "{demo}/countries.fgb"
+{layers}[[rules]]
+layer = "countries"
+view = "public"
+{rules}[oidc]
+issuer = "{issuer}"
+client_id = "kartenn"
+client_secret_file = "oidc-secret"
+{oidc_extra}"#,
+        db = dir.join("kartenn.db").display(),
+        layers = layers.replace("{demo}", &demo),
+    );
+    write_config(dir, &toml)
+}
+
+/// A configuration with no layer of its own and the MapServer at `ows` as source `ms`, its
+/// `*private*` layers closed and the others public (view and query); `extra` is appended (it
+/// may go on with that last rule).
+pub fn write_mapserver_config(dir: &Path, ows: &str, extra: &str) -> Result<PathBuf> {
+    let toml = format!(
+        r#"layers = []
+[map]
+center = [-4.3, 48.3]
+zoom = 9
+[store]
+path = "{db}"
+[[sources]]
+id = "ms"
+title = "MapServer"
+url = "{ows}"
+[[rules]]
+layer = "*private*"
+[[rules]]
+layer = "*"
+source = "ms"
+view = "public"
+query = "public"
+{extra}"#,
+        db = dir.join("kartenn.db").display(),
+    );
+    write_config(dir, &toml)
+}
+
+/// A public configuration opening on Brittany (`[-3.0, 48.2]`, zoom 7.5) with `layers` (TOML;
+/// `{demo}` stands for the demo data's directory).
+pub fn write_public_config(dir: &Path, layers: &str) -> Result<PathBuf> {
+    let demo = workspace_root().join("data/demo");
+    let toml = format!(
+        "\n[map]\ncenter = [-3.0, 48.2]\nzoom = 7.5\n\n[access]\ndefault = \"public\"\n\n{}",
+        layers.replace("{demo}", &demo.display().to_string())
+    );
+    write_config(dir, &toml)
+}
+
+/// Writes a GeoJSON collection of one point at `(lon, lat)` with `properties` to `path`.
+pub fn write_geojson_point(path: &Path, properties: &Value, (lon, lat): (f64, f64)) -> Result<()> {
+    std::fs::write(
+        path,
+        json!({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": properties,
+             "geometry": {"type": "Point", "coordinates": [lon, lat]}}]})
+        .to_string(),
+    )
+    .with_context(|| format!("writing {}", path.display()))
+}

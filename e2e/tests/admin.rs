@@ -10,91 +10,34 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
-use fantoccini::Locator;
-use kartenn_e2e::{Browser, Server, free_loopback_port, wait_for};
+use kartenn_e2e::{
+    Browser, Server, catalogue_ids, free_loopback_port, page_fetch, sign_in_as, wait_for,
+    write_oidc_config,
+};
 use kartenn_peers::oidc::{OidcOptions, OidcProvider};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn write_config(dir: &Path, port: u16, issuer: &str) -> Result<PathBuf> {
-    let demo = kartenn_e2e::workspace_root().join("data/demo");
-    std::fs::write(dir.join("oidc-secret"), OidcProvider::DEFAULT_CLIENT_SECRET)?;
-    let config = dir.join("kartenn.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"[server]
-public_url = "http://127.0.0.1:{port}"
-[map]
-center = [-4.3, 48.3]
-zoom = 8
-[store]
-path = "{db}"
-[[layers]]
-id = "countries"
-title = "Countries"
-path = "{demo}/countries.fgb"
-[[layers]]
+    write_oidc_config(
+        dir,
+        port,
+        issuer,
+        r#"[[layers]]
 id = "zone_b"
 title = "Zone B"
 path = "{demo}/mairies.fgb"
-[[rules]]
-layer = "countries"
-view = "public"
-[oidc]
-issuer = "{issuer}"
-client_id = "kartenn"
-client_secret_file = "oidc-secret"
-[oidc.roles]
+"#,
+        "",
+        r#"[oidc.roles]
 "realm:indigeo-admin" = "admin"
 "#,
-            db = dir.join("kartenn.db").display(),
-            demo = demo.display(),
-        ),
-    )?;
-    Ok(config)
+    )
 }
 
-/// A request made by the page itself (with its cookie): status and body.
-async fn page_fetch(browser: &Browser, url: &str) -> Result<(u16, String)> {
-    let value = browser
-        .js(
-            "return fetch(arguments[0]).then(async r => [r.status, await r.text()]);",
-            vec![json!(url)],
-        )
-        .await?;
-    let status = value[0].as_u64().context("status")? as u16;
-    Ok((status, value[1].as_str().unwrap_or_default().to_owned()))
-}
-
-async fn catalogue_ids(browser: &Browser) -> Result<Vec<String>> {
-    let (status, body) = page_fetch(browser, "/api/catalog").await?;
-    ensure!(status == 200, "catalogue: HTTP {status}");
-    let catalog: Value = serde_json::from_str(&body)?;
-    Ok(catalog["layers"]
-        .as_array()
-        .context("layers")?
-        .iter()
-        .filter_map(|l| l["id"].as_str().map(str::to_owned))
-        .collect())
-}
-
-async fn sign_in_as(browser: &Browser, server: &Server, user: &str, pw: &str) -> Result<()> {
+/// Opens the viewer and signs in there as `user`.
+async fn sign_in_at(browser: &Browser, server: &Server, user: &str, pw: &str) -> Result<()> {
     browser.client.goto(&server.url).await?;
-    browser.click("#sign-in").await?;
-    browser
-        .wait_for_element("#username")
-        .await?
-        .send_keys(user)
-        .await?;
-    browser.type_into("#password", pw).await?;
-    browser
-        .client
-        .find(Locator::Css("#kc-login"))
-        .await?
-        .click()
-        .await?;
-    browser.wait_for_element("#account").await?;
-    Ok(())
+    sign_in_as(browser, user, pw).await
 }
 
 async fn sign_out(browser: &Browser, server: &Server) -> Result<()> {
@@ -209,12 +152,12 @@ async fn an_administrator_opens_a_layer_to_a_role_in_the_ui_and_the_audit_log_li
             == json!(true)
     );
 
-    sign_in_as(&browser, &server, "admin", "admin-pw").await?;
+    sign_in_at(&browser, &server, "admin", "admin-pw").await?;
     admin_opens_zone_b_to_maddog(&browser).await?;
     sign_out(&browser, &server).await?;
 
     // Bob now sees zone_b and its tiles; /admin stays closed to him.
-    sign_in_as(&browser, &server, "bob", "bob-pw").await?;
+    sign_in_at(&browser, &server, "bob", "bob-pw").await?;
     ensure!(
         browser
             .js("return !document.querySelector('#admin-link');", vec![])
@@ -238,7 +181,7 @@ async fn an_administrator_opens_a_layer_to_a_role_in_the_ui_and_the_audit_log_li
     sign_out(&browser, &server).await?;
 
     // The administrator's audit page lists the change, with a CSV export.
-    sign_in_as(&browser, &server, "admin", "admin-pw").await?;
+    sign_in_at(&browser, &server, "admin", "admin-pw").await?;
     browser.click("#admin-link").await?;
     browser.click("#admin-tab-audit").await?;
     wait_for(

@@ -73,12 +73,7 @@ async fn identify_shows_a_communes_attributes_and_keys_pan_and_zoom() -> Result<
         "popup says: {text}"
     );
     browser.screenshot("identify.png").await?;
-    browser
-        .client
-        .find(Locator::Css(".identify .close"))
-        .await?
-        .click()
-        .await?;
+    browser.click(".identify .close").await?;
     ensure!(
         browser
             .client

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
-use kartenn_e2e::{Browser, Server, StaticServer, share_close_to, workspace_root};
+use kartenn_e2e::{
+    Browser, Server, StaticServer, share_close_to, write_geojson_point, write_public_config,
+};
 use serde_json::json;
 
 const GREEN: [u8; 3] = [0x3c, 0x8c, 0x50];
@@ -33,37 +35,25 @@ fn solid_png(path: &Path, rgb: [u8; 3]) -> Result<()> {
 /// A configuration with two vector layers (the countries as a basemap), a GeoJSON layer of one
 /// station at sea, and a second basemap of XYZ tiles from `tiles_url`.
 fn write_config(dir: &Path, tiles_url: &str) -> Result<std::path::PathBuf> {
-    let demo = workspace_root().join("data/demo");
     let stations = dir.join("stations.geojson");
-    std::fs::write(
+    write_geojson_point(
         &stations,
-        json!({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name": "Station Iroise", "depth": 120},
-             "geometry": {"type": "Point", "coordinates": [STATION.0, STATION.1]}}]})
-        .to_string(),
+        &json!({"name": "Station Iroise", "depth": 120}),
+        STATION,
     )?;
-    let config = dir.join("kartenn.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r##"
-[map]
-center = [-3.0, 48.2]
-zoom = 7.5
-
-[access]
-default = "public"
-
-[[layers]]
+    write_public_config(
+        dir,
+        &format!(
+            r##"[[layers]]
 id = "countries"
 title = "Countries"
-path = "{demo}/countries.fgb"
+path = "{{demo}}/countries.fgb"
 style = {{ fill = "#eeeae2" }}
 
 [[layers]]
 id = "communes"
 title = "Communes"
-path = "{demo}/communes.fgb"
+path = "{{demo}}/communes.fgb"
 style = {{ fill = "#f3c97a" }}
 
 [[geojson]]
@@ -82,12 +72,10 @@ id = "green"
 title = "Green tiles"
 xyz = "{tiles}/tile.png?{{z}}/{{x}}/{{y}}"
 "##,
-            demo = demo.display(),
             stations = stations.display(),
             tiles = tiles_url
         ),
-    )?;
-    Ok(config)
+    )
 }
 
 #[tokio::test]
@@ -131,12 +119,7 @@ async fn an_xyz_basemap_and_a_geojson_layer_are_drawn_switched_and_identified() 
     );
 
     // Green raster tiles from lighttpd replace the vector basemap everywhere it showed.
-    browser
-        .client
-        .find(Locator::Css("input[data-basemap='1']"))
-        .await?
-        .click()
-        .await?;
+    browser.click("input[data-basemap='1']").await?;
     let green = browser.wait_map_ready_after(start.frame).await?;
     ensure!(
         share(&green, IROISE, GREEN).await? > 0.9,
@@ -149,12 +132,7 @@ async fn an_xyz_basemap_and_a_geojson_layer_are_drawn_switched_and_identified() 
     browser.screenshot("basemap-xyz.png").await?;
 
     // No basemap at all: the background shows on land too.
-    browser
-        .client
-        .find(Locator::Css("input[data-basemap='']"))
-        .await?
-        .click()
-        .await?;
+    browser.click("input[data-basemap='']").await?;
     let none = browser.wait_map_ready_after(green.frame).await?;
     ensure!(
         share(&none, LE_MANS, SEA).await? > 0.9,

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
-use kartenn_e2e::{Browser, MapState, Server, share_close_to, wait_for};
+use kartenn_e2e::{Browser, MapState, Server, share_close_to, wait_for, write_mapserver_config};
 use kartenn_peers::MapServer;
 use serde_json::{Value, json};
 
@@ -16,36 +16,15 @@ use serde_json::{Value, json};
 const COMMUNE_FILL: [u8; 3] = [230, 224, 200];
 
 fn write_config(dir: &Path, ows: &str) -> Result<PathBuf> {
-    let config = dir.join("kartenn.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"layers = []
-[map]
-center = [-4.3, 48.3]
-zoom = 9
-[store]
-path = "{db}"
-[[sources]]
-id = "ms"
-title = "MapServer"
-url = "{ows}"
-[[rules]]
-layer = "*private*"
-[[rules]]
-layer = "*"
-source = "ms"
-view = "public"
-query = "public"
-download = "public"
+    write_mapserver_config(
+        dir,
+        ows,
+        r#"download = "public"
 [[popups]]
 layer = "communes"
-template = "Commune : {{nom}}"
+template = "Commune : {nom}"
 "#,
-            db = dir.join("kartenn.db").display(),
-        ),
-    )?;
-    Ok(config)
+    )
 }
 
 #[tokio::test]

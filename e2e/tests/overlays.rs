@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
-use fantoccini::Locator;
-use kartenn_e2e::{Browser, MapState, Server, share_close_to, workspace_root};
+use kartenn_e2e::{
+    Browser, MapState, Server, share_close_to, write_geojson_point, write_public_config,
+};
 use serde_json::json;
 
 const COMMUNE: [u8; 3] = [0xf3, 0xc9, 0x7a];
@@ -18,31 +19,15 @@ const LOUDEAC: (f64, f64) = (-2.75, 48.18);
 
 /// The demo's communes (plain fill) under a GeoJSON layer of one big red point.
 fn write_config(dir: &Path) -> Result<PathBuf> {
-    let demo = workspace_root().join("data/demo");
     let point = dir.join("point.geojson");
-    std::fs::write(
-        &point,
-        json!({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name": "Loudéac"},
-             "geometry": {"type": "Point", "coordinates": [LOUDEAC.0, LOUDEAC.1]}}]})
-        .to_string(),
-    )?;
-    let config = dir.join("kartenn.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r##"
-[map]
-center = [-3.0, 48.2]
-zoom = 7.5
-
-[access]
-default = "public"
-
-[[layers]]
+    write_geojson_point(&point, &json!({"name": "Loudéac"}), LOUDEAC)?;
+    write_public_config(
+        dir,
+        &format!(
+            r##"[[layers]]
 id = "communes"
 title = "Communes"
-path = "{demo}/communes.fgb"
+path = "{{demo}}/communes.fgb"
 style = {{ fill = "#f3c97a" }}
 
 [[geojson]]
@@ -51,11 +36,9 @@ title = "Point"
 path = "{point}"
 style = {{ fill = "#d02020", point_radius = 9.0 }}
 "##,
-            demo = demo.display(),
             point = point.display(),
         ),
-    )?;
-    Ok(config)
+    )
 }
 
 /// Moves the opacity slider of `layer` to `percent` the way a user's drag ends: value + input.
@@ -105,12 +88,7 @@ async fn the_order_buttons_and_the_opacity_slider_change_what_the_map_draws() ->
     ensure!(top == json!("point"), "the list's top row is {top}");
 
     // Raise the communes above the point: the communes' fill hides it.
-    browser
-        .client
-        .find(Locator::Css("button[data-raise='communes']"))
-        .await?
-        .click()
-        .await?;
+    browser.click("button[data-raise='communes']").await?;
     let raised = browser.wait_map_ready_after(start.frame).await?;
     ensure!(
         share_at(&browser, &raised, COMMUNE).await? > 0.9,

@@ -11,46 +11,34 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use fantoccini::Locator;
-use kartenn_e2e::{Browser, Server, free_loopback_port};
+use kartenn_e2e::{
+    Browser, Server, catalogue_ids, free_loopback_port, page_fetch, sign_in_as, write_oidc_config,
+};
 use kartenn_peers::MapServer;
 use kartenn_peers::oidc::{OidcOptions, OidcProvider};
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn write_config(dir: &Path, port: u16, issuer: &str, ows: &str) -> Result<PathBuf> {
-    let demo = kartenn_e2e::workspace_root().join("data/demo");
-    std::fs::write(dir.join("oidc-secret"), OidcProvider::DEFAULT_CLIENT_SECRET)?;
-    let config = dir.join("kartenn.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"[server]
-public_url = "http://127.0.0.1:{port}"
-[map]
-center = [-4.3, 48.3]
-zoom = 8
-[store]
-path = "{db}"
-[[layers]]
-id = "countries"
-title = "Countries"
-path = "{demo}/countries.fgb"
-[[layers]]
+    write_oidc_config(
+        dir,
+        port,
+        issuer,
+        &format!(
+            r#"[[layers]]
 id = "zone_a"
 title = "Zone A"
-path = "{demo}/communes.fgb"
+path = "{{demo}}/communes.fgb"
 [[layers]]
 id = "zone_b"
 title = "Zone B"
-path = "{demo}/mairies.fgb"
+path = "{{demo}}/mairies.fgb"
 [[sources]]
 id = "ms"
 title = "MapServer"
 url = "{ows}"
-[[rules]]
-layer = "countries"
-view = "public"
-[[rules]]
+"#
+        ),
+        r#"[[rules]]
 layer = "zone_a"
 view = ["realm:chercheur"]
 [[rules]]
@@ -71,62 +59,13 @@ layer = "*"
 source = "ms"
 view = "public"
 query = "public"
-[oidc]
-issuer = "{issuer}"
-client_id = "kartenn"
-client_secret_file = "oidc-secret"
 "#,
-            db = dir.join("kartenn.db").display(),
-            demo = demo.display(),
-        ),
-    )?;
-    Ok(config)
-}
-
-/// A request made by the page itself (with its cookie): status and body.
-async fn page_fetch(browser: &Browser, url: &str) -> Result<(u16, String)> {
-    let value = browser
-        .js(
-            "return fetch(arguments[0]).then(async r => [r.status, await r.text()]);",
-            vec![json!(url)],
-        )
-        .await?;
-    let status = value[0].as_u64().context("status")? as u16;
-    Ok((status, value[1].as_str().unwrap_or_default().to_owned()))
-}
-
-async fn catalogue_ids(browser: &Browser) -> Result<Vec<String>> {
-    let (status, body) = page_fetch(browser, "/api/catalog").await?;
-    ensure!(status == 200, "catalogue: HTTP {status}");
-    let catalog: Value = serde_json::from_str(&body)?;
-    Ok(catalog["layers"]
-        .as_array()
-        .context("layers")?
-        .iter()
-        .filter_map(|l| l["id"].as_str().map(str::to_owned))
-        .collect())
+        "",
+    )
 }
 
 const GETMAP: &str = "/ows/ms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:4326\
                       &BBOX=47,-6,49,-1&WIDTH=256&HEIGHT=256&FORMAT=image/png&LAYERS=";
-
-async fn sign_in_as(browser: &Browser, username: &str, password: &str) -> Result<()> {
-    browser.click("#sign-in").await?;
-    browser
-        .wait_for_element("#username")
-        .await?
-        .send_keys(username)
-        .await?;
-    browser.type_into("#password", password).await?;
-    browser
-        .client
-        .find(Locator::Css("#kc-login"))
-        .await?
-        .click()
-        .await?;
-    browser.wait_for_element("#account").await?;
-    Ok(())
-}
 
 /// Signed in as Alice: layer A (tiles and WMS) in her catalogue and served; layer B absent from
 /// catalogue and capabilities, its tiles, WMS, WFS and GetFeatureInfo refused.

@@ -8,80 +8,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::key::Key;
-use kartenn_e2e::{Browser, Server, http_client, wait_for_within};
+use kartenn_e2e::{Browser, Server, wait_for_within, write_mapserver_config};
 use kartenn_peers::MapServer;
 use serde_json::json;
 
 const LAYER: &str = "ms-observations";
 
 fn write_config(dir: &Path, ows: &str) -> Result<PathBuf> {
-    let config = dir.join("kartenn.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"layers = []
-[map]
-center = [-4.3, 48.3]
-zoom = 9
-[store]
-path = "{db}"
-[[sources]]
-id = "ms"
-title = "MapServer"
-url = "{ows}"
-[[rules]]
-layer = "*private*"
-[[rules]]
-layer = "*"
-source = "ms"
-view = "public"
-query = "public"
-"#,
-            db = dir.join("kartenn.db").display(),
-        ),
-    )?;
-    Ok(config)
-}
-
-/// Waits (20 s at most) until the server's catalogue lists `id`: it harvests in the background.
-async fn wait_for_layer(server: &Server, id: &str) -> Result<()> {
-    let client = http_client()?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let body = client
-            .get(format!("{}/api/catalog", server.url))
-            .send()
-            .await?
-            .text()
-            .await?;
-        if body.contains(&format!("\"{id}\"")) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            bail!("{id} not in the catalogue after 20 s: {body}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn click(browser: &Browser, css: &str) -> Result<()> {
-    browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("{css} never appeared"))?
-        .click()
-        .await
-        .with_context(|| format!("clicking {css}"))?;
-    Ok(())
+    write_mapserver_config(dir, ows, "")
 }
 
 /// Room for every request of the test in the page's resource timings (250 by default).
@@ -156,7 +96,7 @@ async fn one_time_for_the_map_drives_wms_time_plays_is_linked_and_compares() -> 
     std::fs::create_dir_all(&dir)?;
     let config = write_config(&dir, &mapserver.url)?;
     let server = Server::start_with(&["--config", config.to_str().context("path")?]).await?;
-    wait_for_layer(&server, LAYER).await?;
+    server.wait_for_catalog_layer(LAYER).await?;
 
     let browser = Browser::start(1200, 800, 1.0).await?;
     browser.client.goto(&server.url).await?;
@@ -169,9 +109,11 @@ async fn one_time_for_the_map_drives_wms_time_plays_is_linked_and_compares() -> 
         absent == json!(true),
         "a time control without time-enabled layers"
     );
-    click(&browser, ".catalog-open").await?;
-    click(&browser, &format!("button[data-catalog-toggle='{LAYER}']")).await?;
-    click(&browser, ".catalog .close").await?;
+    browser.click(".catalog-open").await?;
+    browser
+        .click(&format!("button[data-catalog-toggle='{LAYER}']"))
+        .await?;
+    browser.click(".catalog .close").await?;
 
     the_slider_sets_the_wms_time(&browser).await?;
     playing_steps_once_each_time_is_drawn(&browser).await?;
@@ -257,7 +199,7 @@ async fn the_slider_sets_the_wms_time(browser: &Browser) -> Result<()> {
     );
 
     // Range mode: the instant and four more steps, asked as `start/end`; and back.
-    click(browser, "#time-range").await?;
+    browser.click("#time-range").await?;
     let range = "2024-06-02T12:00:00Z/2024-06-03T12:00:00Z";
     wait_drawn(browser, range).await?;
     let times = requested_times(browser).await?;
@@ -265,7 +207,7 @@ async fn the_slider_sets_the_wms_time(browser: &Browser) -> Result<()> {
         times.contains(&range.to_owned()),
         "no GetMap for the range: {times:?}"
     );
-    click(browser, "#time-range").await?;
+    browser.click("#time-range").await?;
     wait_drawn(browser, "2024-06-02T12:00:00Z").await?;
     Ok(())
 }
@@ -293,7 +235,7 @@ async fn playing_steps_once_each_time_is_drawn(browser: &Browser) -> Result<()> 
             vec![],
         )
         .await?;
-    click(browser, "#time-play").await?;
+    browser.click("#time-play").await?;
     wait_for_within(
         browser,
         "three steps played",
@@ -301,7 +243,7 @@ async fn playing_steps_once_each_time_is_drawn(browser: &Browser) -> Result<()> 
         30,
     )
     .await?;
-    click(browser, "#time-play").await?;
+    browser.click("#time-play").await?;
     let shown: Vec<String> =
         serde_json::from_value(browser.js("return window.shown;", vec![]).await?)?;
     ensure!(
@@ -359,7 +301,7 @@ async fn the_fragment_holds_view_layers_and_time(browser: &Browser) -> Result<(S
 /// Compare mode: both dates requested, the divider moves with the keyboard and the pointer, and
 /// is linked.
 async fn compare_mode_asks_for_both_dates(browser: &Browser, time_a: &str) -> Result<()> {
-    click(browser, "#time-compare").await?;
+    browser.click("#time-compare").await?;
     wait_for_within(
         browser,
         "the divider",

@@ -14,7 +14,6 @@
 use std::time::Duration;
 
 use anyhow::{Result, ensure};
-use fantoccini::Locator;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, WheelAction, WheelActions};
 use kartenn_e2e::{Browser, MapState, Server, share_close_to};
 
@@ -106,12 +105,7 @@ async fn the_viewer_draws_brittany_zooms_pans_and_hides_a_layer() -> Result<()> 
     ensure!(commune > 0.6, "Scaër not drawn after panning ({commune})");
 
     // The zoom-out button takes one level back.
-    browser
-        .client
-        .find(Locator::Css(".zoom-out"))
-        .await?
-        .click()
-        .await?;
+    browser.click(".zoom-out").await?;
     let unzoomed = browser.wait_map_ready_after(panned.frame).await?;
     ensure!(
         (unzoomed.zoom - start.zoom).abs() < 0.05,
@@ -120,12 +114,7 @@ async fn the_viewer_draws_brittany_zooms_pans_and_hides_a_layer() -> Result<()> 
     );
 
     // Hiding the communes leaves the land below them.
-    browser
-        .client
-        .find(Locator::Css("input[data-layer-id=communes]"))
-        .await?
-        .click()
-        .await?;
+    browser.click("input[data-layer-id=communes]").await?;
     let hidden = browser.wait_map_ready_after(unzoomed.frame).await?;
     let commune = share_at(&browser, &hidden, SCAER, COMMUNE_FILL).await?;
     let land = share_at(&browser, &hidden, SCAER, LAND_FILL).await?;

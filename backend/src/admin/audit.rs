@@ -6,7 +6,7 @@
 use serde_json::Value;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
-use super::{Actor, AdminError, now_rfc3339};
+use super::{Actor, Admin, AdminError, now_rfc3339};
 
 /// Rows a query returns unless `limit` says otherwise, and at most.
 pub const DEFAULT_LIMIT: i64 = 100;
@@ -141,6 +141,18 @@ pub async fn list(
             })
         })
         .collect()
+}
+
+impl Admin {
+    /// Audit rows matching `filter`, newest first.
+    pub async fn audit(
+        &self,
+        filter: &AuditFilter,
+        export: bool,
+    ) -> Result<Vec<AuditEntry>, AdminError> {
+        let mut conn = self.pool().acquire().await?;
+        list(&mut conn, filter, export).await
+    }
 }
 
 /// The rows as CSV (header first; `before` and `after` as JSON text).

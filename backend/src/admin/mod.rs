@@ -88,10 +88,7 @@ pub enum AdminError {
 impl AdminError {
     /// One invalid field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
-        Self::invalid(vec![FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        }])
+        Self::invalid(vec![field_error(field, message)])
     }
 
     /// Several invalid fields.
@@ -124,6 +121,14 @@ impl From<AdminError> for ApiError {
                 Self::internal(&err)
             }
         }
+    }
+}
+
+/// A field a request got wrong, and why.
+pub fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        message: message.into(),
     }
 }
 

@@ -9,12 +9,11 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use kartenn_common::FieldError;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,13 +21,14 @@ use utoipa_axum::routes;
 
 use super::audit::{self, AuditEntry, AuditFilter};
 use super::rules::{MAX_BULK, RuleEntry, parse_action, parse_rule, unknown_fields};
-use super::{Actor, Admin, AdminError};
+use super::{Actor, Admin, AdminError, field_error};
 use kartenn_common::admin::{RuleBody, RuleList};
 
 use crate::acl::{Audience, Rule};
 use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
+use crate::http::headers::no_store;
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -47,9 +47,10 @@ pub fn router() -> axum::Router<AppState> {
     openapi_router().split_for_parts().0
 }
 
-/// A caller holding the `admin` role, with what the audit log records about them.
+/// A caller holding the `admin` role, with what the audit log records about them and the
+/// admin service they act on (404 when this server has none).
 pub struct AdminCaller {
-    pub caller: Caller,
+    pub admin: Arc<Admin>,
     pub actor: Actor,
 }
 
@@ -66,6 +67,7 @@ impl FromRequestParts<AppState> for AdminCaller {
                 .refusal(|| "the admin API is for administrators (role `admin`)".to_owned())
                 .into());
         }
+        let admin = state.admin.clone().ok_or(AdminError::NotConfigured)?;
         let origin = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -76,23 +78,26 @@ impl FromRequestParts<AppState> for AdminCaller {
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(512).collect());
         let actor = Actor {
-            subject: caller.principal.subject.clone(),
-            username: caller.principal.user.clone(),
+            subject: caller.principal.subject,
+            username: caller.principal.user,
             origin,
             user_agent,
         };
-        Ok(Self { caller, actor })
+        Ok(Self { admin, actor })
     }
 }
 
-fn admin(state: &AppState) -> Result<Arc<Admin>, ApiError> {
-    state
-        .admin
-        .clone()
-        .ok_or_else(|| AdminError::NotConfigured.into())
+/// The version an `If-Match` header names (`"3"` or `W/"3"`); 428 without one.
+pub struct IfMatch(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(if_match(&parts.headers)?))
+    }
 }
 
-/// The version an `If-Match` header names (`"3"` or `W/"3"`); 428 without one.
 fn if_match(headers: &HeaderMap) -> Result<i64, AdminError> {
     let value = headers
         .get(header::IF_MATCH)
@@ -121,7 +126,7 @@ fn rule_body(body: &Bytes) -> Result<(Rule, Option<i64>), ApiError> {
     let rule = if let Some(v) = map.get("rule") {
         parse_rule(v, "rule").map_err(|e| errors.extend(e)).ok()
     } else {
-        errors.push(field("rule", "required"));
+        errors.push(field_error("rule", "required"));
         None
     };
     let position = match map.get("position") {
@@ -129,7 +134,7 @@ fn rule_body(body: &Bytes) -> Result<(Rule, Option<i64>), ApiError> {
         Some(v) => {
             let p = v.as_i64();
             if p.is_none() {
-                errors.push(field("position", "must be an integer"));
+                errors.push(field_error("position", "must be an integer"));
             }
             p
         }
@@ -140,13 +145,7 @@ fn rule_body(body: &Bytes) -> Result<(Rule, Option<i64>), ApiError> {
     }
 }
 
-fn field(name: &str, message: &str) -> FieldError {
-    FieldError {
-        field: name.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
+/// A rule as JSON, never cached, with its version as `ETag`.
 fn with_etag(status: StatusCode, entry: &RuleEntry) -> Response {
     let mut response = (status, no_store(), Json(entry)).into_response();
     if let Ok(etag) = HeaderValue::from_str(&entry.etag()) {
@@ -155,22 +154,13 @@ fn with_etag(status: StatusCode, entry: &RuleEntry) -> Response {
     response
 }
 
-/// Admin answers are never cached.
-fn no_store() -> [(header::HeaderName, &'static str); 1] {
-    [(header::CACHE_CONTROL, "no-store")]
-}
-
 /// Every rule: the stored ones, then the configuration's (read-only).
 #[utoipa::path(get, path = "/api/admin/rules", tag = "admin",
     responses(
         (status = 200, description = "The rules in the order they are tried", body = RuleList),
         (status = 401, description = "Sign in first", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody)))]
-async fn list_rules(
-    State(state): State<AppState>,
-    _admin: AdminCaller,
-) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
+async fn list_rules(AdminCaller { admin, .. }: AdminCaller) -> Result<Response, ApiError> {
     let list = RuleList {
         default: admin.acl().default_access(),
         rules: admin.rules().await?,
@@ -186,14 +176,9 @@ async fn list_rules(
         (status = 401, description = "Sign in first", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
         (status = 422, description = "Invalid rule: `fields` names what is wrong", body = ErrorBody)))]
-async fn create_rule(
-    State(state): State<AppState>,
-    who: AdminCaller,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
+async fn create_rule(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
     let (rule, position) = rule_body(&body)?;
-    let created = admin.create(&who.actor, rule, position).await?;
+    let created = who.admin.create(&who.actor, rule, position).await?;
     let mut response = with_etag(StatusCode::CREATED, &created);
     if let Ok(location) = HeaderValue::from_str(&format!(
         "/api/admin/rules/{}",
@@ -212,12 +197,8 @@ async fn create_rule(
         (status = 401, description = "Sign in first", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody)))]
-async fn get_rule(
-    State(state): State<AppState>,
-    _admin: AdminCaller,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Response, ApiError> {
-    let entry = admin(&state)?.rule(id).await?;
+async fn get_rule(who: AdminCaller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
+    let entry = who.admin.rule(id).await?;
     Ok(with_etag(StatusCode::OK, &entry))
 }
 
@@ -234,16 +215,14 @@ async fn get_rule(
         (status = 422, description = "Invalid rule", body = ErrorBody),
         (status = 428, description = "No If-Match", body = ErrorBody)))]
 async fn update_rule(
-    State(state): State<AppState>,
     who: AdminCaller,
     ApiPath(id): ApiPath<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
-    let expected = if_match(&headers)?;
     let (rule, position) = rule_body(&body)?;
-    let updated = admin
+    let updated = who
+        .admin
         .update(&who.actor, id, expected, rule, position)
         .await?;
     Ok(with_etag(StatusCode::OK, &updated))
@@ -261,14 +240,11 @@ async fn update_rule(
         (status = 409, description = "Changed meanwhile", body = ErrorBody),
         (status = 428, description = "No If-Match", body = ErrorBody)))]
 async fn delete_rule(
-    State(state): State<AppState>,
     who: AdminCaller,
     ApiPath(id): ApiPath<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
 ) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
-    let expected = if_match(&headers)?;
-    admin.delete(&who.actor, id, expected).await?;
+    who.admin.delete(&who.actor, id, expected).await?;
     Ok((StatusCode::NO_CONTENT, no_store()).into_response())
 }
 
@@ -298,12 +274,7 @@ struct BulkResult {
         (status = 401, description = "Sign in first", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
         (status = 422, description = "Invalid body", body = ErrorBody)))]
-async fn bulk(
-    State(state): State<AppState>,
-    who: AdminCaller,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
+async fn bulk(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
     let map = object(&body)?;
     let mut errors = unknown_fields(&map, &["layers", "action", "audience"]);
     let layers: Vec<String> = match map.get("layers").and_then(Value::as_array) {
@@ -319,7 +290,7 @@ async fn bulk(
                 .collect()
         }
         _ => {
-            errors.push(field(
+            errors.push(field_error(
                 "layers",
                 "must be a list of 1 to 500 layer ids (non-empty strings)",
             ));
@@ -331,11 +302,11 @@ async fn bulk(
         .and_then(Value::as_str)
         .and_then(parse_action);
     if action.is_none() {
-        errors.push(field("action", "must be view, query or download"));
+        errors.push(field_error("action", "must be view, query or download"));
     }
     let audience = match map.get("audience") {
         None => {
-            errors.push(field("audience", "required (null: nobody)"));
+            errors.push(field_error("audience", "required (null: nobody)"));
             None
         }
         Some(v) => {
@@ -343,7 +314,7 @@ async fn bulk(
             if let Ok(rule) = parse_rule(&wrapped, "") {
                 rule.view
             } else {
-                errors.push(field(
+                errors.push(field_error(
                     "audience",
                     "must be \"public\", \"authenticated\", a non-empty list of roles or null",
                 ));
@@ -354,14 +325,21 @@ async fn bulk(
     let Some(action) = action.filter(|_| errors.is_empty()) else {
         return Err(AdminError::invalid(errors).into());
     };
-    let rules = admin.bulk(&who.actor, &layers, action, audience).await?;
+    let rules = who
+        .admin
+        .bulk(&who.actor, &layers, action, audience)
+        .await?;
     Ok((no_store(), Json(BulkResult { rules })).into_response())
 }
 
-fn filter(query: Result<Query<AuditFilter>, QueryRejection>) -> Result<AuditFilter, ApiError> {
-    query
-        .map(|Query(f)| f)
-        .map_err(|e| AdminError::field("query", e.body_text()).into())
+/// The audit rows `query` selects (422 naming the bad filter field).
+async fn audit_rows(
+    admin: &Admin,
+    query: Result<Query<AuditFilter>, QueryRejection>,
+    export: bool,
+) -> Result<Vec<AuditEntry>, ApiError> {
+    let Query(filter) = query.map_err(|e| AdminError::field("query", e.body_text()))?;
+    Ok(admin.audit(&filter, export).await?)
 }
 
 /// The audit log, newest first.
@@ -372,13 +350,10 @@ fn filter(query: Result<Query<AuditFilter>, QueryRejection>) -> Result<AuditFilt
         (status = 403, description = "Not an administrator", body = ErrorBody),
         (status = 422, description = "Bad filter", body = ErrorBody)))]
 async fn audit_log(
-    State(state): State<AppState>,
-    _admin: AdminCaller,
+    who: AdminCaller,
     query: Result<Query<AuditFilter>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
-    let filter = filter(query)?;
-    let rows = admin.audit(&filter, false).await?;
+    let rows = audit_rows(&who.admin, query, false).await?;
     Ok((no_store(), Json(rows)).into_response())
 }
 
@@ -390,13 +365,10 @@ async fn audit_log(
         (status = 403, description = "Not an administrator", body = ErrorBody),
         (status = 422, description = "Bad filter", body = ErrorBody)))]
 async fn audit_csv(
-    State(state): State<AppState>,
-    _admin: AdminCaller,
+    who: AdminCaller,
     query: Result<Query<AuditFilter>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let admin = admin(&state)?;
-    let filter = filter(query)?;
-    let rows = admin.audit(&filter, true).await?;
+    let rows = audit_rows(&who.admin, query, true).await?;
     let csv = audit::to_csv(&rows)?;
     Ok((
         [
@@ -405,23 +377,11 @@ async fn audit_csv(
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"kartenn-audit.csv\"",
             ),
-            (header::CACHE_CONTROL, "no-store"),
         ],
+        no_store(),
         csv,
     )
         .into_response())
-}
-
-impl Admin {
-    /// Audit rows matching `filter`, newest first.
-    pub async fn audit(
-        &self,
-        filter: &AuditFilter,
-        export: bool,
-    ) -> Result<Vec<AuditEntry>, AdminError> {
-        let mut conn = self.pool().acquire().await?;
-        audit::list(&mut conn, filter, export).await
-    }
 }
 
 #[cfg(test)]

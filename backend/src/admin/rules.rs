@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection};
 
 use super::audit::{self, Change};
-use super::{Actor, Admin, AdminError, now_rfc3339};
+use super::{Actor, Admin, AdminError, field_error, now_rfc3339};
 use crate::acl::{Action, Audience, Rule};
 
 /// Longest layer, dataset, source or role name a rule may hold.
@@ -28,16 +28,10 @@ fn audit_json(entry: &RuleEntry) -> Result<Value, AdminError> {
 pub fn parse_rule(value: &Value, prefix: &str) -> Result<Rule, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut err = |field: &str, message: &str| {
-        errors.push(FieldError {
-            field: format!("{prefix}.{field}"),
-            message: message.to_owned(),
-        });
+        errors.push(field_error(&format!("{prefix}.{field}"), message));
     };
     let Some(object) = value.as_object() else {
-        return Err(vec![FieldError {
-            field: prefix.to_owned(),
-            message: "must be an object".to_owned(),
-        }]);
+        return Err(vec![field_error(prefix, "must be an object")]);
     };
     let mut rule = Rule {
         layer: None,
@@ -466,9 +460,11 @@ pub fn unknown_fields(object: &Map<String, Value>, allowed: &[&str]) -> Vec<Fiel
     object
         .keys()
         .filter(|k| !allowed.contains(&k.as_str()))
-        .map(|k| FieldError {
-            field: k.clone(),
-            message: format!("unknown field (expected {})", allowed.join(", ")),
+        .map(|k| {
+            field_error(
+                k,
+                format!("unknown field (expected {})", allowed.join(", ")),
+            )
         })
         .collect()
 }

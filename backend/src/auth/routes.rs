@@ -14,6 +14,7 @@ use super::csrf::origin_of;
 use super::session::{PendingLogin, hash};
 use super::{AuthError, Caller, SignIn, cookie};
 use crate::http::ApiError;
+use crate::http::headers::no_store;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -254,10 +255,6 @@ fn append_cookie(response: &mut Response, cookie: &str) {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
-}
-
-fn no_store() -> [(header::HeaderName, &'static str); 1] {
-    [(header::CACHE_CONTROL, "no-store")]
 }
 
 fn redirect(location: &str) -> Response {

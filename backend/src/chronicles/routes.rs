@@ -25,6 +25,7 @@ use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
+use crate::tiles::routes::per_caller;
 
 /// The routes with their OpenAPI descriptions.
 pub fn openapi_router() -> OpenApiRouter<AppState> {
@@ -47,47 +48,40 @@ fn service(state: &AppState, dataset: &str) -> Result<Arc<ChronicleService>, Api
         .ok_or_else(|| ChronicleError::UnknownDataset(dataset.to_owned()).into())
 }
 
+/// A dataset the caller may act on, and whether anonymous callers may too (both read from
+/// the same rule set).
+struct Admitted {
+    service: Arc<ChronicleService>,
+    public: bool,
+}
+
 /// 404 for an unknown dataset, then 401/403 when the caller may not do `action` with it.
 async fn admit(
     state: &AppState,
     caller: &Caller,
     dataset: &str,
     action: Action,
-) -> Result<Arc<ChronicleService>, ApiError> {
+) -> Result<Admitted, ApiError> {
     let service = service(state, dataset)?;
     service.dataset(dataset).await?;
-    if state
-        .acl()
-        .allows_dataset(&caller.principal, dataset, action)
-    {
-        Ok(service)
-    } else {
-        Err(caller
+    let acl = state.acl();
+    if !acl.allows_dataset(&caller.principal, dataset, action) {
+        return Err(caller
             .refusal(|| format!("you may not {} dataset `{dataset}`", action.verb()))
-            .into())
+            .into());
     }
+    let public = acl.allows_dataset(&Principal::anonymous(), dataset, action);
+    Ok(Admitted { service, public })
 }
 
-/// Shared caches may keep answers about public datasets; the rest is per caller.
-fn cache_headers(state: &AppState, dataset: &str, action: Action, response: &mut Response) {
-    let public = state
-        .acl()
-        .allows_dataset(&Principal::anonymous(), dataset, action);
-    let h = response.headers_mut();
-    if public {
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=60"),
-        );
-    } else {
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
-        );
-        h.insert(
-            header::VARY,
-            HeaderValue::from_static("cookie, authorization"),
-        );
+impl Admitted {
+    /// Shared caches may keep answers about public datasets; the rest is per caller.
+    fn cached(&self, answer: impl IntoResponse) -> Response {
+        if self.public {
+            ([(header::CACHE_CONTROL, "public, max-age=60")], answer).into_response()
+        } else {
+            (per_caller(), answer).into_response()
+        }
     }
 }
 
@@ -104,7 +98,7 @@ async fn datasets(State(state): State<AppState>, caller: Caller) -> Result<Respo
             }
         }
     }
-    Ok((crate::tiles::routes::per_caller(), Json(list)).into_response())
+    Ok((per_caller(), Json(list)).into_response())
 }
 
 /// The stations of a dataset as GeoJSON points.
@@ -121,15 +115,12 @@ async fn stations(
     caller: Caller,
     ApiPath(dataset): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let service = admit(&state, &caller, &dataset, Action::View).await?;
-    let collection = service.stations(&dataset).await?;
-    let mut response = Json(collection).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/geo+json"),
-    );
-    cache_headers(&state, &dataset, Action::View, &mut response);
-    Ok(response)
+    let admitted = admit(&state, &caller, &dataset, Action::View).await?;
+    let collection = admitted.service.stations(&dataset).await?;
+    Ok(admitted.cached((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        Json(collection),
+    )))
 }
 
 /// The variables measured at a station.
@@ -146,11 +137,9 @@ async fn series_list(
     caller: Caller,
     ApiPath((dataset, station)): ApiPath<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let service = admit(&state, &caller, &dataset, Action::View).await?;
-    let list = service.series_list(&dataset, &station).await?;
-    let mut response = Json(list).into_response();
-    cache_headers(&state, &dataset, Action::View, &mut response);
-    Ok(response)
+    let admitted = admit(&state, &caller, &dataset, Action::View).await?;
+    let list = admitted.service.series_list(&dataset, &station).await?;
+    Ok(admitted.cached(Json(list)))
 }
 
 /// A series' points in a range, downsampled to at most `points` (or its raw samples as CSV).
@@ -191,9 +180,10 @@ async fn series(
         Format::Json => Action::Query,
         Format::Csv => Action::Download,
     };
-    let service = admit(&state, &caller, &dataset, action).await?;
+    let admitted = admit(&state, &caller, &dataset, action).await?;
+    let service = &admitted.service;
     let series = service.series(&dataset, &station, &variable).await?;
-    let mut response = match query.format {
+    let response = match query.format {
         Format::Json => Json(service.points(&series, &query).await?).into_response(),
         Format::Csv => {
             let name = format!("{dataset}_{station}_{variable}.csv")
@@ -222,8 +212,7 @@ async fn series(
                 .into_response()
         }
     };
-    cache_headers(&state, &dataset, action, &mut response);
-    Ok(response)
+    Ok(admitted.cached(response))
 }
 
 /// The CSV export under its own name, for the OpenAPI document only: the route above serves

@@ -238,12 +238,7 @@ impl ChronicleService {
         station: &str,
     ) -> Result<Vec<SeriesInfo>, ChronicleError> {
         self.store.dataset(dataset).await?;
-        let known = sqlx::query("SELECT 1 FROM chronicle_stations WHERE dataset = ? AND id = ?")
-            .bind(dataset)
-            .bind(station)
-            .fetch_optional(self.store.pool())
-            .await?;
-        if known.is_none() {
+        if !self.station_exists(dataset, station).await? {
             return Err(ChronicleError::UnknownStation {
                 dataset: dataset.into(),
                 station: station.into(),
@@ -280,6 +275,16 @@ impl ChronicleService {
             .collect()
     }
 
+    /// Whether `dataset` has a station `station` (one indexed look-up, not the whole list).
+    async fn station_exists(&self, dataset: &str, station: &str) -> Result<bool, ChronicleError> {
+        let known = sqlx::query("SELECT 1 FROM chronicle_stations WHERE dataset = ? AND id = ?")
+            .bind(dataset)
+            .bind(station)
+            .fetch_optional(self.store.pool())
+            .await?;
+        Ok(known.is_some())
+    }
+
     /// Finds a series by its names; the error says which name is unknown.
     pub async fn series(
         &self,
@@ -299,8 +304,7 @@ impl ChronicleService {
         .await?;
         let Some(row) = row else {
             self.store.dataset(dataset).await?;
-            let stations = self.store.stations(dataset).await?;
-            return Err(if stations.iter().any(|s| s.id == station) {
+            return Err(if self.station_exists(dataset, station).await? {
                 ChronicleError::UnknownSeries {
                     station: station.into(),
                     variable: variable.into(),

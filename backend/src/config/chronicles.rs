@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{ConfigError, invalid, is_valid_id};
+use super::{ConfigError, check_id, invalid};
 use crate::chronicles::import::{
     DatasetMeta, ImportError, ImportOptions, Layout, StationSource, VariableColumn,
 };
@@ -193,18 +193,7 @@ pub(super) fn validate(chronicles: &[ChronicleConfig]) -> Result<(), ConfigError
     let mut seen = HashSet::new();
     for (i, c) in chronicles.iter().enumerate() {
         let field = format!("chronicles[{i}]");
-        if !is_valid_id(&c.id) {
-            return Err(invalid(
-                format!("{field}.id"),
-                format!("`{}` must be 1-64 characters of a-z, 0-9, `_` or `-`", c.id),
-            ));
-        }
-        if !seen.insert(c.id.as_str()) {
-            return Err(invalid(
-                format!("{field}.id"),
-                format!("`{}` is used twice", c.id),
-            ));
-        }
+        check_id(&mut seen, format!("{field}.id"), &c.id)?;
         c.import_options().map_err(|e| match e {
             ImportError::Options(message) => invalid(field.clone(), message),
             other => invalid(field.clone(), other.to_string()),

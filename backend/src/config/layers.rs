@@ -9,7 +9,7 @@ use kartenn_common::{Color, CompareOp, LabelStyle, LayerStyle, RuleValue, StyleR
 use serde::Deserialize;
 
 use super::{
-    ConfigError, LayerConfig, default_buffer, default_extent, default_layer_maxzoom,
+    ConfigError, LayerConfig, check_id, default_buffer, default_extent, default_layer_maxzoom,
     default_simplify, default_true, invalid,
 };
 use crate::sources::FieldSelection;
@@ -128,23 +128,8 @@ pub fn validate(
     basemaps: &[BasemapConfig],
 ) -> Result<(), ConfigError> {
     let mut seen: HashSet<&str> = layers.iter().map(|l| l.id.as_str()).collect();
-    let unique = |field: String, value: &str| -> Result<(), ConfigError> {
-        if !super::is_valid_id(value) {
-            return Err(invalid(
-                field,
-                format!("`{value}` must be 1-64 characters of a-z, 0-9, `_` or `-`"),
-            ));
-        }
-        Ok(())
-    };
     for (i, r) in rasters.iter().enumerate() {
-        unique(format!("rasters[{i}].id"), &r.id)?;
-        if !seen.insert(r.id.as_str()) {
-            return Err(invalid(
-                format!("rasters[{i}].id"),
-                format!("`{}` is used twice", r.id),
-            ));
-        }
+        check_id(&mut seen, format!("rasters[{i}].id"), &r.id)?;
         match (&r.xyz, &r.wms) {
             (Some(url), None) => check_template(&format!("rasters[{i}].xyz"), url)?,
             (None, Some(w)) => {
@@ -169,26 +154,14 @@ pub fn validate(
         }
     }
     for (i, g) in geojson.iter().enumerate() {
-        unique(format!("geojson[{i}].id"), &g.id)?;
-        if !seen.insert(g.id.as_str()) {
-            return Err(invalid(
-                format!("geojson[{i}].id"),
-                format!("`{}` is used twice", g.id),
-            ));
-        }
+        check_id(&mut seen, format!("geojson[{i}].id"), &g.id)?;
         if !(0.0..=1.0).contains(&g.opacity) {
             return Err(invalid(format!("geojson[{i}].opacity"), "must be 0-1"));
         }
     }
     let mut basemap_ids = HashSet::new();
     for (i, b) in basemaps.iter().enumerate() {
-        unique(format!("basemaps[{i}].id"), &b.id)?;
-        if !basemap_ids.insert(b.id.as_str()) {
-            return Err(invalid(
-                format!("basemaps[{i}].id"),
-                format!("`{}` is used twice", b.id),
-            ));
-        }
+        check_id(&mut basemap_ids, format!("basemaps[{i}].id"), &b.id)?;
         match (&b.layer, &b.xyz) {
             (Some(layer), None) if layers.iter().any(|l| &l.id == layer) => {}
             (Some(layer), None) => {

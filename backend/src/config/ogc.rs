@@ -199,12 +199,7 @@ pub(super) fn validate(
     let mut ids = HashSet::new();
     for (i, s) in sources.iter().enumerate() {
         let field = |name: &str| format!("sources[{i}].{name}");
-        let id_ok = !s.id.is_empty()
-            && s.id.len() <= 64
-            && s.id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if !id_ok {
+        if !super::is_valid_id(&s.id) {
             return Err(invalid(field("id"), "use 1-64 of a-z 0-9 _ -"));
         }
         if !ids.insert(s.id.as_str()) {

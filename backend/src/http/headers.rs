@@ -50,6 +50,11 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Headers of an answer no cache may keep (admin and session answers).
+pub fn no_store() -> [(header::HeaderName, &'static str); 1] {
+    [(header::CACHE_CONTROL, "no-store")]
+}
+
 /// Layers setting the security headers every response carries.
 pub fn security_layers(csp: &str) -> Vec<SetResponseHeaderLayer<HeaderValue>> {
     let fixed = [

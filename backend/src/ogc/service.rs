@@ -35,7 +35,14 @@ impl OgcService {
         if config.sources.is_empty() {
             return Ok(Self::new(config, None, Vec::new()));
         }
-        let store = Store::open(&config.store.path).await?;
+        Self::open_in(config, Store::open(&config.store.path).await?).await
+    }
+
+    /// Loads the last harvested catalogue from an open store (sources configured or not).
+    pub async fn open_in(config: &Config, store: Store) -> Result<Self, StoreError> {
+        if config.sources.is_empty() {
+            return Ok(Self::new(config, None, Vec::new()));
+        }
         let layers = store.ogc_layers().await?;
         // Layers of sources no longer configured are not served.
         let layers = layers

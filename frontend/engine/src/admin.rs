@@ -62,15 +62,7 @@ pub use kartenn_common::admin::glob;
 
 /// Whether `rule` names `layer` (dataset rules never do).
 pub fn matches(rule: &Rule, layer: &LayerName) -> bool {
-    if let Some(source) = &rule.source
-        && layer.source.as_deref() != Some(source.as_str())
-    {
-        return false;
-    }
-    let Some(pattern) = &rule.layer else {
-        return false;
-    };
-    glob(pattern, &layer.id) || layer.names.iter().any(|n| glob(pattern, n))
+    rule.names_layer(&layer.id, layer.source.as_deref(), &layer.names)
 }
 
 /// Who may do an action, as the matrix shows it.
@@ -130,10 +122,12 @@ pub fn allows(
     act: Act,
     caller: Option<&[String]>,
 ) -> bool {
-    match (cell(rules, default, layer, act).who, caller) {
-        (Who::Public, _) | (Who::Authenticated, Some(_)) => true,
-        (Who::Roles(roles), Some(held)) => roles.iter().any(|r| held.contains(r)),
-        _ => false,
+    match deciding(rules, layer) {
+        Some(i) => rules
+            .get(i)
+            .and_then(|e| act.of(&e.rule))
+            .is_some_and(|audience| audience.admits(caller)),
+        None => default == DefaultAccess::Public,
     }
 }
 

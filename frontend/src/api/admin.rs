@@ -1,36 +1,10 @@
 //! Client of the admin API (`/api/admin/…`): the rule list, one rule, create / replace (with
 //! `If-Match`) / delete, and the audit log. Changes carry the session's `X-CSRF-Token`.
 
-use gloo::net::http::{Request, RequestBuilder};
+use gloo::net::http::Request;
 use kartenn_common::admin::{AuditEntry, RuleBody, RuleEntry, RuleList};
-use serde::de::DeserializeOwned;
-use web_sys::RequestCredentials;
 
-use super::{ApiFailure, encode_component, failure, get_json};
-
-/// A state-changing request with the session's CSRF token.
-fn guarded(request: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
-    let request = request.credentials(RequestCredentials::SameOrigin);
-    match csrf {
-        Some(token) => request.header("X-CSRF-Token", token),
-        None => request,
-    }
-}
-
-/// Sends a request with a body and reads its JSON answer.
-async fn send<T: DeserializeOwned>(request: Request) -> Result<T, ApiFailure> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    if !response.ok() {
-        return Err(failure(response).await);
-    }
-    response
-        .json()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))
-}
+use super::{ApiFailure, answer, encode_component, get_json, guarded, network, send};
 
 pub async fn rules() -> Result<RuleList, ApiFailure> {
     get_json("/api/admin/rules").await
@@ -43,7 +17,7 @@ pub async fn rule(id: i64) -> Result<RuleEntry, ApiFailure> {
 pub async fn create(body: &RuleBody, csrf: Option<&str>) -> Result<RuleEntry, ApiFailure> {
     let request = guarded(Request::post("/api/admin/rules"), csrf)
         .json(body)
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+        .map_err(network)?;
     send(request).await
 }
 
@@ -57,21 +31,16 @@ pub async fn update(
     let request = guarded(Request::put(&format!("/api/admin/rules/{id}")), csrf)
         .header("If-Match", etag)
         .json(body)
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+        .map_err(network)?;
     send(request).await
 }
 
 pub async fn delete(id: i64, etag: &str, csrf: Option<&str>) -> Result<(), ApiFailure> {
-    let response = guarded(Request::delete(&format!("/api/admin/rules/{id}")), csrf)
+    let request = guarded(Request::delete(&format!("/api/admin/rules/{id}")), csrf)
         .header("If-Match", etag)
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(failure(response).await)
-    }
+        .build()
+        .map_err(network)?;
+    answer(request).await.map(drop)
 }
 
 /// The audit filter as a query string (without `?`): only the fields given.

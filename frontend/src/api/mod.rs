@@ -82,19 +82,37 @@ pub(crate) async fn failure(response: Response) -> ApiFailure {
     }
 }
 
-/// Sends a request and reads its JSON answer.
-async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiFailure> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
-    if !response.ok() {
-        return Err(failure(response).await);
+fn network(error: impl fmt::Display) -> ApiFailure {
+    ApiFailure::Network(error.to_string())
+}
+
+/// Sends a request: the response if it says OK, else what went wrong.
+pub(crate) async fn answer(request: Request) -> Result<Response, ApiFailure> {
+    let response = request.send().await.map_err(network)?;
+    if response.ok() {
+        Ok(response)
+    } else {
+        Err(failure(response).await)
     }
-    response
-        .json()
-        .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+/// Sends a request and reads its JSON answer.
+pub(crate) async fn send<T: DeserializeOwned>(request: Request) -> Result<T, ApiFailure> {
+    answer(request).await?.json().await.map_err(network)
+}
+
+/// Builds and sends a request and reads its JSON answer.
+async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiFailure> {
+    send(request.build().map_err(network)?).await
+}
+
+/// A state-changing request with the session's CSRF token (if it has one).
+pub(crate) fn guarded(request: RequestBuilder, csrf: Option<&str>) -> RequestBuilder {
+    let request = request.credentials(RequestCredentials::SameOrigin);
+    match csrf {
+        Some(token) => request.header("X-CSRF-Token", token),
+        None => request,
+    }
 }
 
 pub(crate) async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
@@ -120,11 +138,7 @@ pub async fn logout(
     logout_url: &str,
     csrf_token: Option<&str>,
 ) -> Result<LogoutRedirect, ApiFailure> {
-    let mut request = Request::post(logout_url).credentials(RequestCredentials::SameOrigin);
-    if let Some(token) = csrf_token {
-        request = request.header("X-CSRF-Token", token);
-    }
-    send_json(request).await
+    send_json(guarded(Request::post(logout_url), csrf_token)).await
 }
 
 /// The address that signs in and comes back to `return_to` (path, query and hash of the page):
@@ -160,14 +174,10 @@ pub async fn tile(url: &str, signal: &web_sys::AbortSignal) -> Result<Option<Vec
         .abort_signal(Some(signal))
         .send()
         .await
-        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+        .map_err(network)?;
     match response.status() {
         204 => Ok(None),
-        200 => response
-            .binary()
-            .await
-            .map(Some)
-            .map_err(|e| ApiFailure::Network(e.to_string())),
+        200 => response.binary().await.map(Some).map_err(network),
         _ => Err(failure(response).await),
     }
 }

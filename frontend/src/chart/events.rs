@@ -8,20 +8,11 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use kartenn_engine::chart::window::{ChartKey, chart_key, wheel_factor};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
+use web_sys::{HtmlCanvasElement, PointerEvent};
+
+use crate::dom::{key_listener, listen, position, press, resize_listener, wheel_listener};
 
 use super::ChartState;
-
-/// x of a mouse or pointer event in the element's CSS pixels.
-fn x_in(event: &MouseEvent, element: &Element) -> f64 {
-    let rect = element.get_bounding_client_rect();
-    let client_x = js_sys::Reflect::get(event, &"clientX".into())
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::from(event.client_x()));
-    client_x - rect.left()
-}
 
 impl ChartState {
     /// Applies a change of the range in view (if it changed).
@@ -82,22 +73,21 @@ impl ChartState {
 pub fn attach(state: &Rc<RefCell<ChartState>>) -> Vec<EventListener> {
     let canvas = state.borrow().canvas.clone();
     let mut listeners = pointer_listeners(state, &canvas);
-    listeners.push(wheel_listener(state, &canvas));
-    listeners.push(key_listener(state, &canvas));
+    listeners.push(wheel_listener(state, &canvas, |chart, levels, [x, _]| {
+        chart.moved(|w, left, width| {
+            let anchor = w.time_at(x, left, width);
+            w.zoom_at(anchor, wheel_factor(levels))
+        });
+    }));
+    // Arrows pan, `+` / `-` zoom, `0` or Home show everything, when the chart has the focus.
+    listeners.push(key_listener(state, &canvas, chart_key, ChartState::key));
     let weak = Rc::downgrade(state);
     listeners.push(EventListener::new(&canvas, "dblclick", move |_| {
         if let Some(state) = weak.upgrade() {
             state.borrow_mut().moved(|w, _, _| w.reset());
         }
     }));
-    if let Some(window) = web_sys::window() {
-        let weak = Rc::downgrade(state);
-        listeners.push(EventListener::new(&window, "resize", move |_| {
-            if let Some(state) = weak.upgrade() {
-                state.borrow_mut().request_render();
-            }
-        }));
-    }
+    listeners.extend(resize_listener(state, ChartState::request_render));
     listeners
 }
 
@@ -114,73 +104,21 @@ fn pointer_listeners(
     ]
     .into_iter()
     .map(|name| {
-        let weak = Rc::downgrade(state);
         let target = canvas.clone();
-        EventListener::new(canvas, name, move |event| {
-            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<PointerEvent>())
-            else {
-                return;
-            };
-            let kind = event.type_();
-            if kind == "pointerdown" {
-                if event.button() != 0 {
+        listen(
+            state,
+            canvas,
+            name,
+            EventListenerOptions::default(),
+            move |state, event: &PointerEvent| {
+                let kind = event.type_();
+                if kind == "pointerdown" && !press(event, &target) {
                     return;
                 }
-                let _ = target.set_pointer_capture(event.pointer_id());
-                let _ = target.focus();
-            }
-            let x = x_in(event, &target);
-            state.borrow_mut().pointer(&kind, event.pointer_id(), x);
-        })
+                let [x, _] = position(event, &target);
+                state.borrow_mut().pointer(&kind, event.pointer_id(), x);
+            },
+        )
     })
     .collect()
-}
-
-/// Wheel zoom around the cursor (the page does not scroll).
-fn wheel_listener(state: &Rc<RefCell<ChartState>>, canvas: &HtmlCanvasElement) -> EventListener {
-    let weak = Rc::downgrade(state);
-    let target = canvas.clone();
-    EventListener::new_with_options(
-        canvas,
-        "wheel",
-        EventListenerOptions::enable_prevent_default(),
-        move |event| {
-            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<WheelEvent>()) else {
-                return;
-            };
-            event.prevent_default();
-            let levels = crate::dom::wheel_levels(event);
-            if levels == 0.0 {
-                return;
-            }
-            let x = x_in(event, &target);
-            state.borrow_mut().moved(|w, left, width| {
-                let anchor = w.time_at(x, left, width);
-                w.zoom_at(anchor, wheel_factor(levels))
-            });
-        },
-    )
-}
-
-/// Arrows pan, `+` / `-` zoom, `0` or Home show everything, when the chart has the focus.
-fn key_listener(state: &Rc<RefCell<ChartState>>, canvas: &HtmlCanvasElement) -> EventListener {
-    let weak = Rc::downgrade(state);
-    EventListener::new_with_options(
-        canvas,
-        "keydown",
-        EventListenerOptions::enable_prevent_default(),
-        move |event| {
-            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<KeyboardEvent>())
-            else {
-                return;
-            };
-            if event.ctrl_key() || event.meta_key() || event.alt_key() {
-                return;
-            }
-            if let Some(action) = chart_key(&event.key()) {
-                event.prevent_default();
-                state.borrow_mut().key(action);
-            }
-        },
-    )
 }

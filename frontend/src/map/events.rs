@@ -9,30 +9,15 @@ use gloo::events::{EventListener, EventListenerOptions};
 use kartenn_engine::animation::{Animation, ZOOM_DURATION_MS};
 use kartenn_engine::interaction::{Gesture, KeyAction, Kinetic, Pointer, PointerInput, key_action};
 use kartenn_engine::{Coord, Extent};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, KeyboardEvent, MouseEvent, PointerEvent, WheelEvent};
+use web_sys::{HtmlCanvasElement, PointerEvent};
 
 use super::{MapState, now_ms};
+use crate::dom::{key_listener, listen, position, press, resize_listener, wheel_listener};
 
 /// Wheel zoom animations are short: the wheel itself paces them.
 const WHEEL_DURATION_MS: f64 = 120.0;
 /// Keyboard pans take this long.
 const KEY_PAN_MS: f64 = 150.0;
-
-/// Position of a mouse or pointer event in the element's CSS pixels (fractional).
-fn position(event: &MouseEvent, element: &Element) -> [f64; 2] {
-    let rect = element.get_bounding_client_rect();
-    let client = |name: &str, fallback: i32| {
-        js_sys::Reflect::get(event, &name.into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(f64::from(fallback))
-    };
-    [
-        client("clientX", event.client_x()) - rect.left(),
-        client("clientY", event.client_y()) - rect.top(),
-    ]
-}
 
 impl MapState {
     /// Applies what a gesture means.
@@ -124,8 +109,12 @@ impl MapState {
 pub fn attach(state: &Rc<RefCell<MapState>>) -> Vec<EventListener> {
     let canvas = state.borrow().canvas.clone();
     let mut listeners = pointer_listeners(state, &canvas);
-    listeners.push(wheel_listener(state, &canvas));
-    listeners.push(key_listener(state, &canvas));
+    // Wheel zoom around the cursor, animated.
+    listeners.push(wheel_listener(state, &canvas, |map, levels, at| {
+        map.animate_zoom(levels, Some(at), WHEEL_DURATION_MS);
+    }));
+    // Arrows pan, `+` and `-` zoom, when the map has the focus.
+    listeners.push(key_listener(state, &canvas, key_action, MapState::key));
     let weak = Rc::downgrade(state);
     listeners.push(EventListener::new(&canvas, "pointerleave", move |_| {
         if let Some(state) = weak.upgrade() {
@@ -133,14 +122,7 @@ pub fn attach(state: &Rc<RefCell<MapState>>) -> Vec<EventListener> {
             state.controls.show_coordinates(&state.view, None);
         }
     }));
-    if let Some(window) = web_sys::window() {
-        let weak = Rc::downgrade(state);
-        listeners.push(EventListener::new(&window, "resize", move |_| {
-            if let Some(state) = weak.upgrade() {
-                state.borrow_mut().request_render();
-            }
-        }));
-    }
+    listeners.extend(resize_listener(state, MapState::request_render));
     listeners
 }
 
@@ -149,89 +131,39 @@ fn pointer_listeners(
     state: &Rc<RefCell<MapState>>,
     canvas: &HtmlCanvasElement,
 ) -> Vec<EventListener> {
-    let active = EventListenerOptions::enable_prevent_default();
     ["pointerdown", "pointermove", "pointerup", "pointercancel"]
         .into_iter()
         .map(|name| {
-            let weak = Rc::downgrade(state);
             let target = canvas.clone();
-            EventListener::new_with_options(canvas, name, active, move |event| {
-                let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<PointerEvent>())
-                else {
-                    return;
-                };
-                let [x, y] = position(event, &target);
-                let input = PointerInput {
-                    id: event.pointer_id(),
-                    x,
-                    y,
-                    time_ms: now_ms(),
-                    shift: event.shift_key(),
-                };
-                let pointer = match event.type_().as_str() {
-                    "pointerdown" => {
-                        if event.button() != 0 {
-                            return;
+            listen(
+                state,
+                canvas,
+                name,
+                EventListenerOptions::enable_prevent_default(),
+                move |state, event: &PointerEvent| {
+                    let [x, y] = position(event, &target);
+                    let input = PointerInput {
+                        id: event.pointer_id(),
+                        x,
+                        y,
+                        time_ms: now_ms(),
+                        shift: event.shift_key(),
+                    };
+                    let pointer = match event.type_().as_str() {
+                        "pointerdown" => {
+                            if !press(event, &target) {
+                                return;
+                            }
+                            Pointer::Down(input)
                         }
-                        let _ = target.set_pointer_capture(input.id);
-                        let _ = target.focus();
-                        Pointer::Down(input)
-                    }
-                    "pointermove" => Pointer::Move(input),
-                    "pointerup" => Pointer::Up(input),
-                    _ => Pointer::Cancel { id: input.id },
-                };
-                event.prevent_default();
-                state.borrow_mut().pointer(pointer, [x, y]);
-            })
+                        "pointermove" => Pointer::Move(input),
+                        "pointerup" => Pointer::Up(input),
+                        _ => Pointer::Cancel { id: input.id },
+                    };
+                    event.prevent_default();
+                    state.borrow_mut().pointer(pointer, [x, y]);
+                },
+            )
         })
         .collect()
-}
-
-/// Wheel zoom around the cursor, animated.
-fn wheel_listener(state: &Rc<RefCell<MapState>>, canvas: &HtmlCanvasElement) -> EventListener {
-    let weak = Rc::downgrade(state);
-    let target = canvas.clone();
-    EventListener::new_with_options(
-        canvas,
-        "wheel",
-        EventListenerOptions::enable_prevent_default(),
-        move |event| {
-            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<WheelEvent>()) else {
-                return;
-            };
-            event.prevent_default();
-            let delta = crate::dom::wheel_levels(event);
-            if delta == 0.0 {
-                return;
-            }
-            let anchor = position(event, &target);
-            state
-                .borrow_mut()
-                .animate_zoom(delta, Some(anchor), WHEEL_DURATION_MS);
-        },
-    )
-}
-
-/// Arrows pan, `+` and `-` zoom, when the map has the focus.
-fn key_listener(state: &Rc<RefCell<MapState>>, canvas: &HtmlCanvasElement) -> EventListener {
-    let weak = Rc::downgrade(state);
-    EventListener::new_with_options(
-        canvas,
-        "keydown",
-        EventListenerOptions::enable_prevent_default(),
-        move |event| {
-            let (Some(state), Some(event)) = (weak.upgrade(), event.dyn_ref::<KeyboardEvent>())
-            else {
-                return;
-            };
-            if event.ctrl_key() || event.meta_key() || event.alt_key() {
-                return;
-            }
-            if let Some(action) = key_action(&event.key()) {
-                event.prevent_default();
-                state.borrow_mut().key(action);
-            }
-        },
-    )
 }

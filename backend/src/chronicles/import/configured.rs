@@ -251,22 +251,38 @@ mod tests {
         store.samples(series.key, i64::MIN, i64::MAX).await.unwrap()
     }
 
+    const HEAD: &str = "station,variable,time,value\n";
+    const TOML: &str =
+        "layers = []\n[[chronicles]]\nid = \"d\"\nfile = \"d.csv\"\nlayout = \"long\"\n";
+
+    /// A directory holding `d.csv` (one sample), the configuration of dataset `d` importing it
+    /// (`TOML` then `extra`) and an empty store.
+    async fn setup(
+        extra: &str,
+    ) -> (
+        tempfile::TempDir,
+        PathBuf,
+        crate::config::Config,
+        ChronicleStore,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_file(
+            dir.path(),
+            "d.csv",
+            &format!("{HEAD}a,v,2024-01-01T00:00Z,1\n"),
+        );
+        let toml = format!("{TOML}{extra}");
+        let config = crate::config::Config::from_toml(&toml, dir.path(), &|_| None).unwrap();
+        (dir, file, config, store().await)
+    }
+
     /// 2024-01-01T00:00:00Z in µs.
     const JAN1: i64 = 1_704_067_200_000_000;
     const DAY: i64 = 86_400_000_000;
 
     #[tokio::test]
     async fn configured_chronicles_are_imported_once_and_again_when_their_content_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let head = "station,variable,time,value\n";
-        let file = write_file(
-            dir.path(),
-            "d.csv",
-            &format!("{head}a,v,2024-01-01T00:00Z,1\n"),
-        );
-        let toml = "layers = []\n[[chronicles]]\nid = \"d\"\nfile = \"d.csv\"\nlayout = \"long\"\n";
-        let config = crate::config::Config::from_toml(toml, dir.path(), &|_| None).unwrap();
-        let store = store().await;
+        let (dir, file, config, store) = setup("").await;
         let first = import_configured(&config, &store).await.unwrap();
         assert_eq!(first.len(), 1);
         assert_eq!(first[0].samples, 1);
@@ -275,19 +291,19 @@ mod tests {
             "unchanged: skipped"
         );
         // Rewritten with the same bytes (a new mtime): hashed, not imported.
-        std::fs::write(&file, format!("{head}a,v,2024-01-01T00:00Z,1\n")).unwrap();
+        std::fs::write(&file, format!("{HEAD}a,v,2024-01-01T00:00Z,1\n")).unwrap();
         let touched = std::fs::File::options().append(true).open(&file).unwrap();
         touched
             .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
             .unwrap();
         assert!(import_configured(&config, &store).await.unwrap().is_empty());
         // New content: the dataset becomes the file's (the old sample is gone).
-        std::fs::write(&file, format!("{head}a,v,2024-01-02T00:00Z,2\n")).unwrap();
+        std::fs::write(&file, format!("{HEAD}a,v,2024-01-02T00:00Z,2\n")).unwrap();
         let changed = import_configured(&config, &store).await.unwrap();
         assert_eq!(changed.len(), 1);
         assert_eq!(points(&store).await, [(JAN1 + DAY, Some(2.0))]);
         // New options: imported again.
-        let toml = format!("{toml}units = {{ v = \"m\" }}\n");
+        let toml = format!("{TOML}units = {{ v = \"m\" }}\n");
         let config = crate::config::Config::from_toml(&toml, dir.path(), &|_| None).unwrap();
         assert_eq!(import_configured(&config, &store).await.unwrap().len(), 1);
         assert_eq!(
@@ -298,18 +314,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_configured_file_that_fails_leaves_its_dataset_and_record_as_they_were() {
-        let dir = tempfile::tempdir().unwrap();
-        let head = "station,variable,time,value\n";
-        let file = write_file(
-            dir.path(),
-            "d.csv",
-            &format!("{head}a,v,2024-01-01T00:00Z,1\n"),
-        );
-        let toml = "layers = []\n[[chronicles]]\nid = \"d\"\nfile = \"d.csv\"\nlayout = \"long\"\nstrict = true\n";
-        let config = crate::config::Config::from_toml(toml, dir.path(), &|_| None).unwrap();
-        let store = store().await;
+        let (_dir, file, config, store) = setup("strict = true\n").await;
         import_configured(&config, &store).await.unwrap();
-        std::fs::write(&file, format!("{head}a,v,2024-01-02T00:00Z,bad\n")).unwrap();
+        std::fs::write(&file, format!("{HEAD}a,v,2024-01-02T00:00Z,bad\n")).unwrap();
         let err = import_configured(&config, &store)
             .await
             .unwrap_err()
@@ -320,7 +327,7 @@ mod tests {
         );
         assert_eq!(points(&store).await, [(JAN1, Some(1.0))]);
         // Fixed, it is imported (the failed attempt was not recorded as done).
-        std::fs::write(&file, format!("{head}a,v,2024-01-02T00:00Z,3\n")).unwrap();
+        std::fs::write(&file, format!("{HEAD}a,v,2024-01-02T00:00Z,3\n")).unwrap();
         assert_eq!(import_configured(&config, &store).await.unwrap().len(), 1);
     }
 }
