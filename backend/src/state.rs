@@ -179,7 +179,8 @@ impl AppState {
 
     /// Opens the admin API on `store` and puts its stored rules before the configuration's.
     pub async fn with_admin(mut self, store: crate::store::Store) -> Result<Self, AdminError> {
-        let admin = Admin::open(store, Arc::clone(&self.rules)).await?;
+        let admin =
+            Admin::open(store, Arc::clone(&self.rules), Arc::clone(&self.auth.roles)).await?;
         self.admin = Some(Arc::new(admin));
         Ok(self)
     }

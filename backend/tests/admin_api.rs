@@ -369,7 +369,7 @@ async fn a_cookie_session_needs_its_csrf_token_for_admin_changes() {
             user: Some("ann".into()),
             subject: Some("sub-ann".into()),
             name: None,
-            roles: vec!["admin".into()],
+            roles: vec!["realm:indigeo-admin".into()],
         },
         access_token: "opaque".into(),
         refresh_token: None,

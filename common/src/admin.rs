@@ -174,6 +174,51 @@ pub struct AuditEntry {
     pub user_agent: Option<String>,
 }
 
+/// One role mapping: a claim-derived name (`realm:<role>`, `client:<client-id>:<role>`,
+/// `group:<path>`) and the Kartenn roles it gives. A stored one has `id` and `version`; the
+/// configuration's `[oidc.roles]` entries are `from_config` (read-only). For one claim, stored and
+/// configured roles both apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct RoleMappingEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Bumped by each change; `ETag: "<version>"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    pub from_config: bool,
+    pub claim: String,
+    pub roles: Vec<String>,
+}
+
+impl RoleMappingEntry {
+    /// `"<version>"`: the `ETag`, and what `If-Match` sends back.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version.unwrap_or_default())
+    }
+}
+
+/// `GET /api/admin/role-mappings`: stored mappings (editable), then the configuration's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct RoleMappingList {
+    pub mappings: Vec<RoleMappingEntry>,
+}
+
+/// Body of `POST /api/admin/role-mappings` and `PUT /api/admin/role-mappings/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct RoleMappingBody {
+    /// `realm:<role>`, `client:<client-id>:<role>` or `group:<path>`.
+    pub claim: String,
+    /// Kartenn role names (not beginning with `realm:`, `client:` or `group:`).
+    pub roles: Vec<String>,
+}
+
 /// `*` matches any run of characters (also empty), `?` exactly one; everything else itself.
 pub fn glob(pattern: &str, text: &str) -> bool {
     // Layer names are nearly always ASCII: match bytes without allocating.

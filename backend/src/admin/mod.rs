@@ -9,6 +9,8 @@
 //! - `routes`: the handlers, registered through utoipa-axum.
 
 pub mod audit;
+pub mod role_mapping;
+mod role_routes;
 pub mod routes;
 pub mod rules;
 
@@ -18,6 +20,7 @@ use axum::http::StatusCode;
 use kartenn_common::{ErrorCode, FieldError};
 
 use crate::acl::SharedAcl;
+use crate::auth::claims::RoleMapping;
 use crate::http::ApiError;
 use crate::store::Store;
 
@@ -58,15 +61,18 @@ pub enum AdminError {
     NotConfigured,
     #[error("rule {0} does not exist")]
     UnknownRule(i64),
-    #[error("send If-Match with the rule's ETag (from GET /api/admin/rules/{{id}})")]
+    #[error("role mapping {0} does not exist")]
+    UnknownMapping(i64),
+    #[error("send If-Match with the ETag the object was read with (from its GET)")]
     PreconditionRequired,
     #[error("If-Match must be one ETag, like \"3\"")]
     BadIfMatch,
     #[error(
-        "rule {id} was changed by {by} at {at} (it is now version {version}); reload it and \
+        "{what} {id} was changed by {by} at {at} (it is now version {version}); reload it and \
          apply your change again"
     )]
     Stale {
+        what: &'static str,
         id: i64,
         by: String,
         at: String,
@@ -104,9 +110,9 @@ impl AdminError {
 impl From<AdminError> for ApiError {
     fn from(err: AdminError) -> Self {
         match err {
-            AdminError::NotConfigured | AdminError::UnknownRule(_) => {
-                Self::not_found(err.to_string())
-            }
+            AdminError::NotConfigured
+            | AdminError::UnknownRule(_)
+            | AdminError::UnknownMapping(_) => Self::not_found(err.to_string()),
             AdminError::PreconditionRequired => Self::new(
                 StatusCode::PRECONDITION_REQUIRED,
                 ErrorCode::PreconditionRequired,
@@ -158,18 +164,26 @@ impl Actor {
 pub struct Admin {
     store: Store,
     acl: Arc<SharedAcl>,
+    roles: Arc<RoleMapping>,
     writes: tokio::sync::Mutex<()>,
 }
 
 impl Admin {
-    /// Loads the stored rules into `acl` (before the configuration's).
-    pub async fn open(store: Store, acl: Arc<SharedAcl>) -> Result<Self, AdminError> {
+    /// Loads the stored rules into `acl` (before the configuration's) and the stored role
+    /// mappings into `roles` (beside the configuration's).
+    pub async fn open(
+        store: Store,
+        acl: Arc<SharedAcl>,
+        roles: Arc<RoleMapping>,
+    ) -> Result<Self, AdminError> {
         let admin = Self {
             store,
             acl,
+            roles,
             writes: tokio::sync::Mutex::new(()),
         };
         admin.reload().await?;
+        admin.reload_mappings().await?;
         Ok(admin)
     }
 

@@ -40,6 +40,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(bulk))
         .routes(routes!(audit_log))
         .routes(routes!(audit_csv))
+        .merge(super::role_routes::openapi_router())
 }
 
 /// The routes alone, for the application.
@@ -111,7 +112,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, AdminError> {
 }
 
 /// A JSON object body (400 when it is not JSON at all).
-fn object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
+pub(super) fn object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(AdminError::field("body", "must be a JSON object").into()),
@@ -147,8 +148,13 @@ fn rule_body(body: &Bytes) -> Result<(Rule, Option<i64>), ApiError> {
 
 /// A rule as JSON, never cached, with its version as `ETag`.
 fn with_etag(status: StatusCode, entry: &RuleEntry) -> Response {
-    let mut response = (status, no_store(), Json(entry)).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&entry.etag()) {
+    etagged(status, entry, &entry.etag())
+}
+
+/// `body` as JSON, never cached, with `etag` as `ETag`.
+pub(super) fn etagged(status: StatusCode, body: &impl Serialize, etag: &str) -> Response {
+    let mut response = (status, no_store(), Json(body)).into_response();
+    if let Ok(etag) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, etag);
     }
     response

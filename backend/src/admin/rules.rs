@@ -184,6 +184,7 @@ async fn one(conn: &mut SqliteConnection, id: i64) -> Result<RuleEntry, AdminErr
 /// The stale-`If-Match` answer, naming who changed the rule last and when.
 fn stale(current: &RuleEntry) -> AdminError {
     AdminError::Stale {
+        what: "rule",
         id: current.id.unwrap_or_default(),
         by: current
             .updated_by

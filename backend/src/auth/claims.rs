@@ -7,16 +7,99 @@
 //! and are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use serde_json::{Map, Value};
 
 use crate::acl::Principal;
 
+/// Claim-derived names begin with one of these; Kartenn role names may not (so a principal's
+/// roles can always be split back into claims and mapped roles).
+pub const CLAIM_PREFIXES: [&str; 3] = ["realm:", "client:", "group:"];
+
+/// Whether `name` is a claim-derived name (`realm:…`, `client:…`, `group:…`).
+pub fn is_claim_name(name: &str) -> bool {
+    CLAIM_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Claim-derived name → Kartenn roles.
+pub type Mapping = BTreeMap<String, Vec<String>>;
+
+/// The role mapping in force: the configuration's `[oidc.roles]` and the entries stored by
+/// administrators (for one claim, both apply). It is applied to every request's principal
+/// (sessions and cached bearer tokens keep only the claim-derived names), so a change shows on
+/// the very next request of every user.
+#[derive(Debug, Default)]
+pub struct RoleMapping {
+    config: Mapping,
+    current: RwLock<Arc<Mapping>>,
+}
+
+impl RoleMapping {
+    /// The configuration's mapping alone (until stored entries are loaded).
+    pub fn new(config: Mapping) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(config.clone())),
+            config,
+        }
+    }
+
+    /// `[oidc.roles]` (read-only through the admin API).
+    pub fn config(&self) -> &Mapping {
+        &self.config
+    }
+
+    /// The mapping in force now.
+    pub fn current(&self) -> Arc<Mapping> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Adds `stored` to the configuration's mapping and makes that the mapping of every later
+    /// request.
+    pub fn set_stored(&self, stored: impl IntoIterator<Item = (String, Vec<String>)>) {
+        let mut mapping = self.config.clone();
+        for (claim, roles) in stored {
+            let held = mapping.entry(claim).or_default();
+            for role in roles {
+                if !held.contains(&role) {
+                    held.push(role);
+                }
+            }
+        }
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(mapping);
+    }
+
+    /// `principal` with its roles made again from its claim-derived names and the mapping in
+    /// force (roles an earlier mapping gave are dropped).
+    pub fn apply(&self, principal: &Principal) -> Principal {
+        let mapping = self.current();
+        let derived: BTreeSet<String> = principal
+            .roles
+            .iter()
+            .filter(|r| is_claim_name(r))
+            .cloned()
+            .collect();
+        Principal {
+            roles: with_mapped(derived, &mapping),
+            ..principal.clone()
+        }
+    }
+}
+
+/// The claim-derived names and the roles `mapping` gives them, sorted, without duplicates.
+fn with_mapped(derived: BTreeSet<String>, mapping: &Mapping) -> Vec<String> {
+    let mut roles: BTreeSet<String> = derived
+        .iter()
+        .filter_map(|n| mapping.get(n))
+        .flatten()
+        .cloned()
+        .collect();
+    roles.extend(derived);
+    roles.into_iter().collect()
+}
+
 /// Builds the principal of a verified token's claims.
-pub fn principal(
-    claims: &Map<String, Value>,
-    role_mapping: &BTreeMap<String, Vec<String>>,
-) -> Principal {
+pub fn principal(claims: &Map<String, Value>, role_mapping: &Mapping) -> Principal {
     let subject = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
     let user = claims
         .get("preferred_username")
@@ -29,19 +112,11 @@ pub fn principal(
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
-    let derived = claim_names(claims);
-    let mut roles: BTreeSet<String> = derived
-        .iter()
-        .filter_map(|n| role_mapping.get(n))
-        .flatten()
-        .cloned()
-        .collect();
-    roles.extend(derived);
     Principal {
         user,
         subject,
         name,
-        roles: roles.into_iter().collect(),
+        roles: with_mapped(claim_names(claims), role_mapping),
     }
 }
 
@@ -175,5 +250,36 @@ mod tests {
             "sub stands in for a missing username"
         );
         assert!(p.is_authenticated());
+    }
+
+    #[test]
+    fn the_mapping_in_force_is_applied_again_to_each_principal() {
+        let roles = RoleMapping::new(mapping());
+        let stored = Principal {
+            user: Some("bob".into()),
+            subject: Some("2".into()),
+            name: None,
+            // As a session stored before: a mapped role that no longer applies.
+            roles: vec!["gone".into(), "group:/letg".into(), "realm:maddog".into()],
+        };
+        assert_eq!(
+            roles.apply(&stored).roles,
+            ["group:/letg", "letg", "realm:maddog"]
+        );
+        roles.set_stored([
+            ("realm:maddog".to_owned(), vec!["neo".to_owned()]),
+            (
+                "group:/letg".to_owned(),
+                vec!["letg".to_owned(), "geo".to_owned()],
+            ),
+        ]);
+        assert_eq!(
+            roles.apply(&stored).roles,
+            ["geo", "group:/letg", "letg", "neo", "realm:maddog"],
+            "stored entries add to the configuration's"
+        );
+        assert_eq!(roles.config()["group:/letg"], ["letg"]);
+        roles.set_stored([]);
+        assert_eq!(roles.apply(&stored).roles.len(), 3);
     }
 }

@@ -154,6 +154,8 @@ impl CookieNames {
 #[derive(Default)]
 pub struct Auth {
     pub sign_in: Option<SignIn>,
+    /// Claims → Kartenn roles, applied to each request's principal.
+    pub roles: Arc<claims::RoleMapping>,
 }
 
 impl Auth {
@@ -192,6 +194,7 @@ impl Auth {
             .ok_or(AuthError::NotConfigured)?;
         Ok(Self {
             sign_in: Some(SignIn::new(oidc, &public_url, store, jwks)?),
+            roles: Arc::new(claims::RoleMapping::new(oidc.role_mapping.clone())),
         })
     }
 
@@ -205,7 +208,7 @@ impl Auth {
             let value = value.to_str().map_err(|_| AuthError::BadScheme)?;
             let token = bearer(value).ok_or(AuthError::BadScheme)?;
             return Ok(Caller {
-                principal: sign_in.bearer(token).await?,
+                principal: self.roles.apply(&sign_in.bearer(token).await?),
                 session: None,
                 session_expired: false,
             });
@@ -218,7 +221,7 @@ impl Auth {
         };
         match sign_in.session(&hash(&cookie)).await {
             Ok(Some(session)) => Ok(Caller {
-                principal: session.principal.clone(),
+                principal: self.roles.apply(&session.principal),
                 session: Some(session),
                 session_expired: false,
             }),
@@ -371,10 +374,11 @@ impl SignIn {
         })
     }
 
-    /// Verifies an access token; the principal its claims make and its expiry (Unix s).
+    /// Verifies an access token; the principal its claims make (claim-derived names only: the
+    /// role mapping is applied per request, see [`claims::RoleMapping`]) and its expiry (Unix s).
     async fn verified_principal(&self, token: &str) -> Result<(Principal, i64), AuthError> {
         let verified = self.verifier.verify(token).await?;
-        let principal = claims::principal(&verified.claims, &self.client.config().role_mapping);
+        let principal = claims::principal(&verified.claims, &claims::Mapping::new());
         let expires = verified
             .expires_at
             .duration_since(std::time::UNIX_EPOCH)

@@ -187,6 +187,12 @@ fn role_mapping(
                 "role names must not be empty",
             ));
         }
+        if roles.iter().any(|r| crate::auth::claims::is_claim_name(r)) {
+            return Err(invalid(
+                format!("oidc.roles.\"{claim}\""),
+                "Kartenn role names may not begin with realm:, client: or group:",
+            ));
+        }
         mapping.insert(claim, roles);
     }
     Ok(mapping)

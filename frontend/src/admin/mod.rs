@@ -6,6 +6,7 @@
 mod audit;
 mod editor;
 mod matrix;
+mod roles;
 mod rules;
 
 use std::rc::Rc;
@@ -54,6 +55,7 @@ impl Draft {
 enum Section {
     Rules,
     Matrix,
+    Roles,
     Audit,
 }
 
@@ -165,8 +167,23 @@ fn console(props: &ConsoleProps) -> Html {
         }
     };
     let csrf: Option<AttrValue> = props.me.csrf_token.clone().map(AttrValue::from);
+    let own_claims = use_memo(props.me.clone(), |me| {
+        me.user
+            .iter()
+            .flat_map(|u| u.roles.iter())
+            .filter(|r| {
+                ["realm:", "client:", "group:"]
+                    .iter()
+                    .any(|p| r.starts_with(p))
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+    });
     let content = match (&*section, &*list) {
         (Section::Audit, _) => html! { <audit::AuditPage {lang} /> },
+        (Section::Roles, _) => html! {
+            <roles::RolesPage csrf={csrf.clone()} own_claims={own_claims.clone()} {lang} />
+        },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -184,6 +201,11 @@ fn console(props: &ConsoleProps) -> Html {
             <nav class="admin-tabs" aria-label={ta(lang, AdminMsg::Sections)}>
                 { tab(Section::Rules, AdminMsg::Rules) }
                 { tab(Section::Matrix, AdminMsg::Matrix) }
+                <button type="button" id="admin-tab-roles" class="admin-tab"
+                        aria-pressed={(*section == Section::Roles).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Roles))}>
+                    { roles::tab_label(lang) }
+                </button>
                 { tab(Section::Audit, AdminMsg::Audit) }
             </nav>
             <section class="admin-section">{ content }</section>
