@@ -110,10 +110,7 @@ impl Acl {
     /// Whether `who` may do `action` with the chronicle dataset `dataset`: the first rule
     /// naming a matching `dataset` decides, as for layers.
     pub fn allows_dataset(&self, who: &Principal, dataset: &str, action: Action) -> bool {
-        let rule = self
-            .rules
-            .iter()
-            .find(|r| r.dataset.as_deref().is_some_and(|d| glob(d, dataset)));
+        let rule = self.rules.iter().find(|r| r.names_dataset(dataset));
         self.decide(who, rule, action)
     }
 

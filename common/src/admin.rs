@@ -77,6 +77,13 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// Whether this rule names the chronicle dataset `id` by its pattern. Layer rules never do.
+    pub fn names_dataset(&self, id: &str) -> bool {
+        self.dataset.as_deref().is_some_and(|d| glob(d, id))
+    }
+}
+
 /// For layers no rule covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]

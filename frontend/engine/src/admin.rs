@@ -53,7 +53,19 @@ impl LayerName {
             id: layer.id.clone(),
             title: layer.title.clone(),
             source: layer.ogc.as_ref().map(|o| o.source.clone()),
-            names: layer.ogc.iter().map(|o| o.name.clone()).collect(),
+            // The WMS (or WFS-only) name, and the WFS type name when it differs.
+            names: layer
+                .ogc
+                .iter()
+                .flat_map(|o| {
+                    std::iter::once(o.name.clone()).chain(
+                        o.wfs
+                            .as_ref()
+                            .map(|w| w.type_name.clone())
+                            .filter(|t| *t != o.name),
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -5,6 +5,7 @@
 // Tests compare exact values on purpose (bit-identical edges, exact fixtures).
 #![cfg_attr(test, allow(clippy::float_cmp))]
 
+pub mod access;
 pub mod admin;
 pub mod animation;
 pub mod catalog;
