@@ -16,8 +16,8 @@ use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Node.js, Chromium and the built viewer: run `cargo xtask test`"]
-async fn a_role_mapped_to_a_group_in_the_ui_opens_a_layer_on_the_members_next_request()
--> Result<()> {
+async fn a_role_mapped_to_a_group_in_the_ui_opens_a_layer_on_the_members_next_request() -> Result<()>
+{
     let provider =
         tokio::task::spawn_blocking(move || OidcProvider::start(OidcOptions::default())).await??;
     let dir = std::env::temp_dir().join(format!("kartenn-e2e-roles-{}", std::process::id()));
@@ -91,7 +91,9 @@ view = ["oceano"]
             vec![],
         )
         .await?;
-    admin.type_into("#mapping-claim", "group:/geo-ocean").await?;
+    admin
+        .type_into("#mapping-claim", "group:/geo-ocean")
+        .await?;
     admin.click("#save-mapping").await?;
     wait_for(
         &admin,
@@ -107,13 +109,19 @@ view = ["oceano"]
     let after = catalogue_ids(&bob).await?;
     ensure!(after.contains(&"zone_b".to_owned()), "{after:?}");
     let status = page_fetch(&bob, tile).await?.0;
-    ensure!(status == 200 || status == 204, "zone_b tile for Bob: {status}");
+    ensure!(
+        status == 200 || status == 204,
+        "zone_b tile for Bob: {status}"
+    );
     let me = page_fetch(&bob, "/api/me").await?.1;
     ensure!(me.contains("\"oceano\""), "{me}");
 
     // The audit log names the change.
     let (status, audit) = page_fetch(&admin, "/api/admin/audit?action=role_mapping.create").await?;
-    ensure!(status == 200 && audit.contains("group:/geo-ocean"), "{status} {audit}");
+    ensure!(
+        status == 200 && audit.contains("group:/geo-ocean"),
+        "{status} {audit}"
+    );
     let rows: serde_json::Value = serde_json::from_str(&audit)?;
     ensure!(rows[0]["username"] == json!("admin"), "{rows}");
 

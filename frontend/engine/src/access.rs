@@ -160,6 +160,7 @@ mod tests {
         }
     }
 
+    #[allow(clippy::unnecessary_wraps)] // fills `Option<Audience>` fields
     fn roles(list: &[&str]) -> Option<Audience> {
         Some(Audience::Roles(
             list.iter().map(|r| (*r).to_owned()).collect(),
