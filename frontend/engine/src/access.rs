@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use kartenn_common::admin::{Audience, DefaultAccess, Rule, RuleEntry};
+use kartenn_common::{CatalogLayer, LayerSource};
 
 use crate::admin::{Act, LayerName, matches};
 
@@ -142,6 +143,99 @@ pub fn grant(
     }
 }
 
+/// One catalogue entry as a matrix row, with its category path: chronicle layers are their
+/// dataset, the others layers.
+pub fn target_of(layer: &CatalogLayer) -> (Target, Vec<String>) {
+    let target = match &layer.source {
+        LayerSource::Chronicle { dataset, .. } => Target::Dataset {
+            id: dataset.clone(),
+            title: layer.title.clone(),
+        },
+        _ => Target::Layer(LayerName::of(layer)),
+    };
+    (target, layer.category.clone())
+}
+
+/// The matrix's rows: `entries` (targets with their category path), then the layers and datasets
+/// rules name literally that are not among them; only those under `category` (a path prefix;
+/// empty: all) whose id, title or upstream name contains `search` (case-insensitive); sorted by
+/// title then id.
+pub fn targets(
+    entries: Vec<(Target, Vec<String>)>,
+    rules: &[RuleEntry],
+    search: &str,
+    category: &[String],
+) -> Vec<Target> {
+    let mut rows = entries;
+    for entry in rules {
+        let literal = |p: &&String| !p.contains(['*', '?']);
+        let named = match (&entry.rule.layer, &entry.rule.dataset) {
+            (Some(layer), _) if literal(&layer) => Some(Target::Layer(LayerName {
+                id: layer.clone(),
+                title: layer.clone(),
+                source: entry.rule.source.clone(),
+                names: Vec::new(),
+            })),
+            (None, Some(dataset)) if literal(&dataset) => Some(Target::Dataset {
+                id: dataset.clone(),
+                title: dataset.clone(),
+            }),
+            _ => None,
+        };
+        if let Some(t) = named
+            && !rows.iter().any(|(r, _)| same(r, &t))
+        {
+            rows.push((t, Vec::new()));
+        }
+    }
+    let needle = search.trim().to_lowercase();
+    let mut kept: Vec<Target> = rows
+        .into_iter()
+        .filter(|(_, path)| path.starts_with(category))
+        .map(|(t, _)| t)
+        .filter(|t| {
+            let names = match t {
+                Target::Layer(l) => l.names.as_slice(),
+                Target::Dataset { .. } => &[],
+            };
+            needle.is_empty()
+                || [t.id(), t.title()]
+                    .into_iter()
+                    .chain(names.iter().map(String::as_str))
+                    .any(|s| s.to_lowercase().contains(&needle))
+        })
+        .collect();
+    kept.sort_by(|a, b| {
+        a.title()
+            .to_lowercase()
+            .cmp(&b.title().to_lowercase())
+            .then_with(|| a.id().cmp(b.id()))
+    });
+    kept
+}
+
+/// Whether two rows are the same layer (by id or upstream name) or the same dataset.
+fn same(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Layer(x), Target::Layer(y)) => {
+            x.id == y.id || x.names.contains(&y.id) || y.names.contains(&x.id)
+        }
+        (Target::Dataset { id: x, .. }, Target::Dataset { id: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
+/// Every category path of `entries` and its ancestors, sorted (for a filter).
+pub fn category_paths(entries: &[(Target, Vec<String>)]) -> Vec<Vec<String>> {
+    let mut paths = BTreeSet::new();
+    for (_, path) in entries {
+        for depth in 1..=path.len() {
+            paths.insert(path[..depth].to_vec());
+        }
+    }
+    paths.into_iter().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use kartenn_common::admin::Keyword;
@@ -238,6 +332,65 @@ mod tests {
             open.letters(),
             "V Q D",
             "the default covers what no rule names"
+        );
+    }
+
+    #[test]
+    fn rows_hold_entries_and_literal_rule_names_under_a_category_matching_the_search() {
+        let entries = vec![
+            (
+                layer("geo-traits", &["ws:traits"]),
+                vec!["Côte".into(), "Traits".into()],
+            ),
+            (layer("geo-houle", &["ws:houle"]), vec!["Océan".into()]),
+            (
+                Target::Dataset {
+                    id: "neo".into(),
+                    title: "Stations NEO".into(),
+                },
+                vec!["Chroniques".into()],
+            ),
+        ];
+        let rules = [
+            stored(Rule {
+                layer: Some("ws:traits".into()),
+                ..Rule::default()
+            }),
+            stored(Rule {
+                layer: Some("zone_b".into()),
+                ..Rule::default()
+            }),
+            stored(Rule {
+                layer: Some("ws:*".into()),
+                ..Rule::default()
+            }),
+            stored(Rule {
+                dataset: Some("molene".into()),
+                ..Rule::default()
+            }),
+        ];
+        let ids = |rows: Vec<Target>| rows.iter().map(|t| t.id().to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(targets(entries.clone(), &rules, "", &[])),
+            ["geo-houle", "geo-traits", "molene", "neo", "zone_b"],
+            "an upstream name already listed and globs add no row"
+        );
+        assert_eq!(
+            ids(targets(entries.clone(), &rules, "TRAITS", &[])),
+            ["geo-traits"]
+        );
+        assert_eq!(
+            ids(targets(entries.clone(), &rules, "", &["Côte".into()])),
+            ["geo-traits"]
+        );
+        assert_eq!(
+            category_paths(&entries),
+            [
+                vec!["Chroniques".to_owned()],
+                vec!["Côte".to_owned()],
+                vec!["Côte".to_owned(), "Traits".to_owned()],
+                vec!["Océan".to_owned()],
+            ]
         );
     }
 }
