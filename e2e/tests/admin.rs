@@ -61,7 +61,8 @@ async fn choose(browser: &Browser, css: &str, value: &str) -> Result<()> {
 }
 
 /// The administrator creates a rule for zone_b (which the admin's own catalogue does not show:
-/// no rule opens it) and opens it to `realm:maddog`; the matrix then lists it.
+/// no rule opens it) and opens it to `realm:maddog`; the matrix then lists it, with view for
+/// the `realm:maddog` column and nothing for anonymous visitors.
 async fn admin_opens_zone_b_to_maddog(browser: &Browser) -> Result<()> {
     browser.click("#admin-link").await?;
     browser.click("#admin-tab-rules").await?;
@@ -109,12 +110,13 @@ async fn admin_opens_zone_b_to_maddog(browser: &Browser) -> Result<()> {
     browser.screenshot("admin-rules.png").await?;
     // The matrix now lists it (named by a rule), decided by rule #1.
     browser.click("#admin-tab-matrix").await?;
-    let cell = "button[data-layer='zone_b'][data-action='view']";
+    let cell = "button[data-row='zone_b'][data-column='realm:maddog']";
     let text = browser.wait_for_element(cell).await?.text().await?;
-    ensure!(
-        text.contains("realm:maddog") && text.contains("#1"),
-        "{text}"
-    );
+    ensure!(text.contains('V') && text.contains("#1"), "{text}");
+    let anonymous = "button[data-row='zone_b'][data-column='Anonymous']";
+    let text = browser.wait_for_element(anonymous).await?.text().await?;
+    ensure!(text.contains('—') && text.contains("#1"), "{text}");
+    browser.screenshot("admin-matrix.png").await?;
     Ok(())
 }
 

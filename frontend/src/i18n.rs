@@ -354,7 +354,6 @@ pub enum AdminMsg {
     Failed,
     DefaultAccess,
     Deny,
-    MatrixIntro,
     Search,
     ByDefault,
     OpenRule,
@@ -451,14 +450,6 @@ pub fn ta(lang: Lang, msg: AdminMsg) -> &'static str {
         (Lang::En, A::DefaultAccess) => "No rule (default):",
         (Lang::Fr, A::Deny) => "refusé",
         (Lang::En, A::Deny) => "denied",
-        (Lang::Fr, A::MatrixIntro) => {
-            "Qui peut voir, interroger et télécharger chaque couche avec les règles en vigueur. \
-             Cliquez une case pour ouvrir la règle qui décide."
-        }
-        (Lang::En, A::MatrixIntro) => {
-            "Who may view, query and download each layer under the rules in force. \
-             Click a cell to open the rule that decides it."
-        }
         (Lang::Fr, A::Search) => "Filtrer les couches",
         (Lang::En, A::Search) => "Filter layers",
         (Lang::Fr, A::ByDefault) => "par défaut",

@@ -1,11 +1,9 @@
-//! The admin pages' reckoning, free of the browser: who may view, query or download each layer
-//! under a list of rules, with the same semantics as the backend's `acl` (the first rule whose
-//! layer pattern — and source, if it names one — matches decides; an action it does not
-//! mention is nobody's; no rule: `[access] default`), the rows of the permission matrix, and
-//! the editor's audience field read from and written to text.
+//! The admin pages' reckoning, free of the browser: actions, how a layer is named for rules
+//! (its id, source and upstream names), and the editor's audience field read from and written
+//! to text. Who may do what under the rules is in [`crate::access`].
 
-use kartenn_common::admin::{Audience, DefaultAccess, Keyword, Rule, RuleEntry};
-use kartenn_common::{Catalog, CatalogLayer};
+use kartenn_common::CatalogLayer;
+use kartenn_common::admin::{Audience, Keyword, Rule};
 
 /// What a rule grants, per action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,113 +73,6 @@ pub use kartenn_common::admin::glob;
 /// Whether `rule` names `layer` (dataset rules never do).
 pub fn matches(rule: &Rule, layer: &LayerName) -> bool {
     rule.names_layer(&layer.id, layer.source.as_deref(), &layer.names)
-}
-
-/// Who may do an action, as the matrix shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Who {
-    Public,
-    Authenticated,
-    Roles(Vec<String>),
-    Nobody,
-}
-
-impl Who {
-    pub fn of(audience: Option<&Audience>) -> Self {
-        match audience {
-            None => Who::Nobody,
-            Some(Audience::Keyword(Keyword::Public)) => Who::Public,
-            Some(Audience::Keyword(Keyword::Authenticated)) => Who::Authenticated,
-            Some(Audience::Roles(roles)) => Who::Roles(roles.clone()),
-        }
-    }
-}
-
-/// One cell of the matrix: who, and which rule (index in the list) decided; `None`: the default.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
-    pub who: Who,
-    pub rule: Option<usize>,
-}
-
-/// The index of the rule that decides for `layer` (the first that matches).
-pub fn deciding(rules: &[RuleEntry], layer: &LayerName) -> Option<usize> {
-    rules.iter().position(|e| matches(&e.rule, layer))
-}
-
-/// Who may do `act` with `layer` under `rules` (in order) and `default`.
-pub fn cell(rules: &[RuleEntry], default: DefaultAccess, layer: &LayerName, act: Act) -> Cell {
-    match deciding(rules, layer) {
-        Some(i) => Cell {
-            who: Who::of(rules.get(i).and_then(|e| act.of(&e.rule))),
-            rule: Some(i),
-        },
-        None => Cell {
-            who: match default {
-                DefaultAccess::Public => Who::Public,
-                DefaultAccess::Deny => Who::Nobody,
-            },
-            rule: None,
-        },
-    }
-}
-
-/// Whether a caller (`None`: anonymous; else their roles) may do `act` with `layer`.
-pub fn allows(
-    rules: &[RuleEntry],
-    default: DefaultAccess,
-    layer: &LayerName,
-    act: Act,
-    caller: Option<&[String]>,
-) -> bool {
-    match deciding(rules, layer) {
-        Some(i) => rules
-            .get(i)
-            .and_then(|e| act.of(&e.rule))
-            .is_some_and(|audience| audience.admits(caller)),
-        None => default == DefaultAccess::Public,
-    }
-}
-
-/// Whether a pattern is a plain name (no glob characters).
-fn literal(pattern: &str) -> bool {
-    !pattern.contains(['*', '?'])
-}
-
-/// The matrix's rows: the catalogue's layers, then the layers rules name literally that the
-/// catalogue does not hold, sorted by title then id; only those whose id, title or upstream
-/// name contains `search` (case-insensitive).
-pub fn rows(catalog: &Catalog, rules: &[RuleEntry], search: &str) -> Vec<LayerName> {
-    let mut layers: Vec<LayerName> = catalog.layers.iter().map(LayerName::of).collect();
-    for entry in rules {
-        if let Some(pattern) = entry.rule.layer.as_deref().filter(|p| literal(p))
-            && !layers
-                .iter()
-                .any(|l| l.id == pattern || l.names.iter().any(|n| n == pattern))
-        {
-            layers.push(LayerName {
-                id: pattern.to_owned(),
-                title: pattern.to_owned(),
-                source: entry.rule.source.clone(),
-                names: Vec::new(),
-            });
-        }
-    }
-    let needle = search.trim().to_lowercase();
-    layers.retain(|l| {
-        needle.is_empty()
-            || [&l.id, &l.title]
-                .into_iter()
-                .chain(l.names.iter())
-                .any(|s| s.to_lowercase().contains(&needle))
-    });
-    layers.sort_by(|a, b| {
-        a.title
-            .to_lowercase()
-            .cmp(&b.title.to_lowercase())
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    layers
 }
 
 /// The editor's choice for one action.

@@ -1,8 +1,26 @@
 //! Tests of the admin reckoning: a table of (rules, layer, caller, action, expected) cases with
-//! the backend's semantics, the matrix rows and the editor's audience text.
+//! the backend's semantics (through the matrix's [`grant`]) and the editor's audience text.
+
+/// What a caller (`None`: anonymous; else the one role or none they hold) may do.
+fn allows(
+    rules: &[RuleEntry],
+    default: DefaultAccess,
+    layer: &LayerName,
+    act: Act,
+    caller: Option<&[String]>,
+) -> bool {
+    let column = match caller {
+        None => Column::Anonymous,
+        Some([]) => Column::SignedIn,
+        Some([role]) => Column::Role(role.clone()),
+        Some(more) => panic!("one role per column: {more:?}"),
+    };
+    grant(rules, default, &Target::Layer(layer.clone()), &column).allows(act)
+}
 
 use super::*;
-use kartenn_common::CatalogLayer;
+use crate::access::{Column, Target, grant};
+use kartenn_common::admin::{DefaultAccess, RuleEntry};
 
 fn entry(json: &str) -> RuleEntry {
     RuleEntry::config(serde_json::from_str(json).unwrap())
@@ -95,71 +113,6 @@ fn the_table_of_cases_decides_like_the_backend() {
         Act::Download,
         None
     ));
-}
-
-#[test]
-fn a_cell_names_the_first_matching_rule_or_none_for_the_default() {
-    let rules = vec![
-        entry(r#"{"layer":"a*","view":"public"}"#),
-        entry(r#"{"layer":"ab","view":["r"]}"#),
-    ];
-    let c = cell(
-        &rules,
-        DefaultAccess::Deny,
-        &layer("ab", None, &[]),
-        Act::View,
-    );
-    assert_eq!(
-        c,
-        Cell {
-            who: Who::Public,
-            rule: Some(0)
-        }
-    );
-    let q = cell(
-        &rules,
-        DefaultAccess::Deny,
-        &layer("ab", None, &[]),
-        Act::Query,
-    );
-    assert_eq!(
-        q,
-        Cell {
-            who: Who::Nobody,
-            rule: Some(0)
-        }
-    );
-    let d = cell(
-        &rules,
-        DefaultAccess::Public,
-        &layer("z", None, &[]),
-        Act::View,
-    );
-    assert_eq!(
-        d,
-        Cell {
-            who: Who::Public,
-            rule: None
-        }
-    );
-}
-
-#[test]
-fn matrix_rows_add_layers_rules_name_literally_and_follow_the_search() {
-    let catalog = Catalog {
-        layers: Vec::<CatalogLayer>::new(),
-    };
-    let rules = vec![
-        entry(r#"{"layer":"zones_private","view":"public"}"#),
-        entry(r#"{"layer":"any_*","view":"public"}"#),
-    ];
-    let all = rows(&catalog, &rules, "");
-    assert_eq!(
-        all.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
-        ["zones_private"]
-    );
-    assert!(rows(&catalog, &rules, "PRIV").len() == 1);
-    assert!(rows(&catalog, &rules, "nothing").is_empty());
 }
 
 #[test]

@@ -3,16 +3,17 @@
 //! read-only), the permission matrix (computed by the engine from the same rules) and the audit
 //! log. The rule list is loaded here and shared: the matrix opens a rule in the rules section.
 
+mod access_matrix;
 mod audit;
 mod editor;
-mod matrix;
 mod roles;
 mod rules;
 
 use std::rc::Rc;
 
+use kartenn_common::Me;
 use kartenn_common::admin::{Rule, RuleEntry, RuleList};
-use kartenn_common::{Catalog, Me};
+use kartenn_engine::access::target_of;
 use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
@@ -125,7 +126,7 @@ fn console(props: &ConsoleProps) -> Html {
     let lang = props.lang;
     let section = use_state(|| Section::Rules);
     let list = use_state(|| None::<Result<Rc<RuleList>, ApiFailure>>);
-    let catalog = use_state(|| Rc::new(Catalog { layers: Vec::new() }));
+    let entries = use_state(|| Rc::new(Vec::new()));
     let draft = use_state(|| None::<Draft>);
     let reload = {
         let list = list.clone();
@@ -137,12 +138,12 @@ fn console(props: &ConsoleProps) -> Html {
         })
     };
     {
-        let (reload, catalog) = (reload.clone(), catalog.clone());
+        let (reload, entries) = (reload.clone(), entries.clone());
         use_effect_with((), move |()| {
             reload.emit(());
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(c) = api::catalog().await {
-                    catalog.set(Rc::new(c));
+                    entries.set(Rc::new(c.layers.iter().map(target_of).collect()));
                 }
             });
         });
@@ -193,7 +194,7 @@ fn console(props: &ConsoleProps) -> Html {
                               on_changed={reload.clone()} {csrf} {lang} />
         },
         (Section::Matrix, Some(Ok(list))) => html! {
-            <matrix::MatrixPage list={list.clone()} catalog={(*catalog).clone()} {on_draft} {lang} />
+            <access_matrix::AccessMatrix list={list.clone()} entries={(*entries).clone()} {on_draft} {lang} />
         },
     };
     html! {
