@@ -5,6 +5,7 @@
 
 mod audit;
 mod editor;
+mod maps;
 mod matrix;
 mod rules;
 
@@ -55,6 +56,7 @@ enum Section {
     Rules,
     Matrix,
     Audit,
+    Maps,
 }
 
 enum Load {
@@ -167,6 +169,7 @@ fn console(props: &ConsoleProps) -> Html {
     let csrf: Option<AttrValue> = props.me.csrf_token.clone().map(AttrValue::from);
     let content = match (&*section, &*list) {
         (Section::Audit, _) => html! { <audit::AuditPage {lang} /> },
+        (Section::Maps, _) => html! { <maps::MapsPage csrf={csrf.clone()} {lang} /> },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -185,6 +188,10 @@ fn console(props: &ConsoleProps) -> Html {
                 { tab(Section::Rules, AdminMsg::Rules) }
                 { tab(Section::Matrix, AdminMsg::Matrix) }
                 { tab(Section::Audit, AdminMsg::Audit) }
+                <button type="button" id="admin-tab-maps" class="admin-tab" aria-pressed={(*section == Section::Maps).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Maps))}>
+                    { crate::components::saved_maps_i18n::tm(lang, crate::components::saved_maps_i18n::MapsMsg::Maps) }
+                </button>
             </nav>
             <section class="admin-section">{ content }</section>
         </>

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod chronicles;
+pub mod maps;
 
 use std::fmt;
 
