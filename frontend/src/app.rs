@@ -192,12 +192,12 @@ pub fn app() -> Html {
                     if let Some(me) = session.me.clone() {
                         <Account {me} {lang} />
                     }
-                    <SavedMaps me={session.me.clone()} opening={(*opening).clone()} {lang}
-                               view={kartenn_common::maps::MapView { zoom: config.view.zoom, lat: config.view.center[1], lon: config.view.center[0] }} />
                     <button type="button" class="catalog-open" aria-expanded={catalog_open.to_string()}
                             aria-controls="catalog" onclick={toggle_catalog}>
                         { t(lang, Msg::OpenCatalog) }
                     </button>
+                    <SavedMaps me={session.me.clone()} opening={(*opening).clone()} {lang}
+                               view={kartenn_common::maps::MapView { zoom: config.view.zoom, lat: config.view.center[1], lon: config.view.center[0] }} />
                     <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} on_edit={on_edit.clone()} {on_table} on_fit={on_fit.clone()}
                                basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
                                {on_basemap} follow={Rc::new(applied.follow.clone())} {lang} />

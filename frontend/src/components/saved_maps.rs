@@ -280,7 +280,7 @@ pub fn saved_maps(props: &SavedMapsProps) -> Html {
     html! {
         <>
             { notice }
-            <button type="button" id="maps-open" class="catalog-open" aria-expanded={open.to_string()}
+            <button type="button" id="maps-open" class="maps-open" aria-expanded={open.to_string()}
                     aria-controls="saved-maps" onclick={toggle}>{ tm(lang, MapsMsg::Maps) }</button>
             if *open {
                 <section id="saved-maps" class="saved-maps" aria-labelledby="saved-maps-title">
