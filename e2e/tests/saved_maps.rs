@@ -1,7 +1,8 @@
 //! Saved maps in a real browser against the real OpenID provider peer: Alice signs in, takes
-//! a layer out and back in, moves it under the other, lowers the other's opacity, and saves the
-//! map as public, then another as private; a fresh anonymous browser opens the public map's
-//! link and finds the same layers in the same order with the same opacity, at the same view;
+//! a layer out and back in, moves it down, lowers another's opacity, and saves the map as
+//! public, then another as private; a fresh anonymous browser opens the public map's link and
+//! finds the same layers in the same order with the same opacity, at the same view, except the
+//! one only Alice's role may see, which a notice names;
 //! the private map's link tells it "not found or private"; the administrator makes the public
 //! map the landing map in /admin, and a fresh visitor without a link lands on it. Run by
 //! `cargo xtask test`.
@@ -26,10 +27,17 @@ fn write_config(dir: &Path, port: u16, issuer: &str) -> Result<PathBuf> {
 id = "towns"
 title = "Town halls"
 path = "{demo}/mairies.fgb"
+[[layers]]
+id = "research"
+title = "Research sites"
+path = "{demo}/mairies.fgb"
 "#,
         r#"[[rules]]
 layer = "towns"
 view = "public"
+[[rules]]
+layer = "research"
+view = ["realm:chercheur"]
 "#,
         r#"[oidc.roles]
 "realm:indigeo-admin" = "admin"
@@ -85,9 +93,15 @@ async fn save_map(browser: &Browser, title: &str, visibility: &str) -> Result<St
     Ok(href.as_str().context("href")?.to_owned())
 }
 
-/// The layer list Alice arranges, topmost first, as `layer_rows` reads it.
+/// The layer list Alice arranges, topmost first, as `layer_rows` reads it (`research` is
+/// for her role only).
 fn arranged() -> Value {
-    json!([["countries", "40"], ["towns", "100"]])
+    json!([["research", "100"], ["towns", "100"], ["countries", "40"]])
+}
+
+/// What others see of it: the same without `research`.
+fn seen_by_others() -> Value {
+    json!([["towns", "100"], ["countries", "40"]])
 }
 
 /// Alice arranges her map and saves it public, then private: both links and the saved public map.
@@ -119,12 +133,12 @@ async fn alice_saves(server: &Server) -> Result<(String, String, Value)> {
     wait_for(
         &alice,
         "the layers in the URL",
-        "return location.hash.includes('layers=towns,countries@40');",
+        "return location.hash.includes('layers=countries@40,towns,research');",
     )
     .await?;
     alice.click("#maps-open").await?;
     alice.wait_for_element("#map-title").await?;
-    let public = save_map(&alice, "Towns under countries", "public").await?;
+    let public = save_map(&alice, "Towns over countries", "public").await?;
     ensure!(public.contains("/?map="), "{public}");
     alice.screenshot("saved-maps-panel.png").await?;
     let private = {
@@ -149,7 +163,7 @@ async fn alice_saves(server: &Server) -> Result<(String, String, Value)> {
 /// A fresh anonymous browser opens the public link (same layers, opacity and view) and the
 /// private one (a clear message).
 async fn anonymous_opens(public: &str, private: &str, saved: &Value) -> Result<()> {
-    let expected = arranged();
+    let expected = seen_by_others();
     let public_id = saved["id"].as_str().context("id")?;
     let visitor = Browser::start(1200, 900, 1.0).await?;
     visitor.client.goto(public).await?;
@@ -167,6 +181,13 @@ async fn anonymous_opens(public: &str, private: &str, saved: &Value) -> Result<(
         rows == expected,
         "anonymous sees {rows}, Alice saved {expected}"
     );
+    // The layer only Alice's role may see is left out, and the visitor is told.
+    let skipped = visitor
+        .wait_for_element("#map-skipped")
+        .await?
+        .text()
+        .await?;
+    ensure!(skipped.contains("research"), "{skipped}");
     let view = fragment_view(&visitor).await?;
     let want = &saved["state"]["view"];
     for (got, key) in view.iter().zip(["zoom", "lat", "lon"]) {
@@ -244,7 +265,7 @@ async fn a_saved_public_map_opens_the_same_for_anyone_and_can_become_the_landing
     let public_id = saved["id"].as_str().context("id")?.to_owned();
     anonymous_opens(&public, &private, &saved).await?;
     admin_sets_default(&server, &public_id).await?;
-    let expected = arranged();
+    let expected = seen_by_others();
 
     // A fresh visitor without a link lands on it.
     let newcomer = Browser::start(1200, 900, 1.0).await?;
