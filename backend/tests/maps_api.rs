@@ -1,86 +1,22 @@
-//! Saved maps and folders, in-process: owners save, read, change and delete their maps with
-//! `ETag` / `If-Match`; others read public maps only (a private map is a 404, a change to
-//! someone else's public map a 403); anonymous callers read public maps and save nothing; a
-//! folder holding maps is only deleted with `?move_to=`; administrators list, move and delete
-//! everyone's maps and set the landing map, each change audited; the OpenAPI document lists
-//! every route. Callers carry RS256 bearer tokens signed here; `ann` is an administrator.
+//! Saved maps and folders through the user API, in-process: owners save, read, change and
+//! delete their maps with `ETag` / `If-Match`; others read public maps only (a private map is
+//! a 404, a change to someone else's public map a 403); anonymous callers read public maps and
+//! save nothing; a cookie session needs its CSRF token; a folder holding maps is only deleted
+//! with `?move_to=`. Callers carry RS256 bearer tokens signed here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/admin.rs"]
 #[allow(dead_code)]
 mod admin;
+#[path = "support/maps.rs"]
+#[allow(dead_code)]
+mod maps;
 mod support;
 
-use admin::{Setup, fields, setup};
+use admin::{fields, setup};
+use maps::{alice, bob, folder, map, save, state, status};
 use serde_json::{Value, json};
-use support::Reply;
-
-fn state() -> Value {
-    json!({
-        "view": {"zoom": 9.5, "lat": 48.3, "lon": -4.3},
-        "layers": [
-            {"id": "open", "visible": true, "opacity": 0.6},
-            {"id": "private", "visible": false, "opacity": 1.0, "time": "2024-06-01T06:00:00Z"}
-        ],
-        "basemap": 0,
-        "time": {"start": "2024-01-01", "end": "2024-02-01"}
-    })
-}
-
-fn map(title: &str, visibility: &str) -> Value {
-    json!({"title": title, "visibility": visibility, "state": state()})
-}
-
-fn alice(s: &Setup) -> String {
-    s.token("alice", &["chercheur"])
-}
-
-fn bob(s: &Setup) -> String {
-    s.token("bob", &["chercheur"])
-}
-
-/// Saves a map as `token`; its id and ETag.
-async fn save(s: &Setup, token: &str, body: Value) -> (String, String) {
-    let reply = s
-        .call("POST", "/api/maps", Some(token), &[], Some(body))
-        .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let id = reply.json()["id"].as_str().unwrap().to_owned();
-    assert_eq!(reply.header("location").unwrap(), format!("/api/maps/{id}"));
-    (id, reply.header("etag").unwrap().to_owned())
-}
-
-async fn folder(s: &Setup, token: &str, name: &str) -> (i64, String) {
-    let reply = s
-        .call(
-            "POST",
-            "/api/maps/folders",
-            Some(token),
-            &[],
-            Some(json!({ "name": name })),
-        )
-        .await;
-    assert_eq!(
-        reply.status,
-        201,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    (
-        reply.json()["id"].as_i64().unwrap(),
-        reply.header("etag").unwrap().to_owned(),
-    )
-}
-
-fn status(reply: &Reply) -> u16 {
-    reply.status.as_u16()
-}
 
 #[tokio::test]
 async fn an_owner_saves_reads_updates_and_deletes_a_map_with_its_etag() {
@@ -423,202 +359,112 @@ async fn a_folder_holding_maps_is_deleted_only_with_move_to() {
 }
 
 #[tokio::test]
-async fn admins_list_move_and_delete_anyones_maps_and_each_change_is_audited() {
+async fn a_cookie_session_needs_its_csrf_token_to_save_a_map() {
+    use kartenn::acl::Principal;
+    use kartenn::auth::session::{Grant, SessionStore};
+    let s = setup().await;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let grant = Grant {
+        principal: Principal {
+            user: Some("alice".into()),
+            subject: Some("sub-alice".into()),
+            name: None,
+            roles: vec!["realm:chercheur".into()],
+        },
+        access_token: "opaque".into(),
+        refresh_token: None,
+        id_token: None,
+        access_expires_at: now + 3600,
+    };
+    let (cookie, session) = SessionStore::new(s.store.clone())
+        .create(&grant, 3600)
+        .await
+        .unwrap();
+    let cookie = format!("kartenn_session={cookie}");
+    let refused = s
+        .call(
+            "POST",
+            "/api/maps",
+            None,
+            &[("cookie", &cookie)],
+            Some(map("T", "public")),
+        )
+        .await;
+    assert_eq!(status(&refused), 403);
+    assert_eq!(refused.json()["code"], "csrf");
+    let saved = s
+        .call(
+            "POST",
+            "/api/maps",
+            None,
+            &[("cookie", &cookie), ("x-csrf-token", &session.csrf_token)],
+            Some(map("T", "public")),
+        )
+        .await;
+    assert_eq!(status(&saved), 201);
+    assert_eq!(saved.json()["owner"], "alice");
+}
+
+#[tokio::test]
+async fn folder_changes_need_the_folders_current_if_match() {
     let s = setup().await;
     let a = alice(&s);
-    let (f, _) = folder(&s, &a, "Work").await;
-    let (id, etag) = save(&s, &a, map("Secret", "private")).await;
-    let carol = s.token("carol", &["chercheur"]);
-    for (method, uri, body) in [
-        ("GET", "/api/admin/maps".to_owned(), None),
-        (
+    let (id, etag) = folder(&s, &a, "Work").await;
+    let uri = format!("/api/maps/folders/{id}");
+    let without = s
+        .call("PUT", &uri, Some(&a), &[], Some(json!({"name": "W"})))
+        .await;
+    assert_eq!(status(&without), 428);
+    let first = s
+        .call(
             "PUT",
-            format!("/api/admin/maps/{id}/folder"),
-            Some(json!({"folder": f})),
-        ),
-        ("DELETE", format!("/api/admin/maps/{id}"), None),
-        (
-            "PUT",
-            "/api/admin/default-map".to_owned(),
-            Some(json!({"map": null})),
-        ),
-    ] {
-        let anonymous = s
-            .call(method, &uri, None, &[("if-match", &etag)], body.clone())
-            .await;
-        assert_eq!(status(&anonymous), 401, "{method} {uri}");
-        let refused = s
-            .call(method, &uri, Some(&carol), &[("if-match", &etag)], body)
-            .await;
-        assert_eq!(status(&refused), 403, "{method} {uri}");
-    }
-    let list = s.as_admin("GET", "/api/admin/maps", None, None).await;
-    assert_eq!(status(&list), 200);
-    let list = list.json();
-    assert_eq!(list["maps"][0]["owner"], "alice");
-    assert_eq!(list["maps"][0]["visibility"], "private");
-    assert_eq!(list["folders"][0]["name"], "Work");
-    // The admin reads the private map too.
-    assert_eq!(
-        status(
-            &s.as_admin("GET", &format!("/api/maps/{id}"), None, None)
-                .await
-        ),
-        200
-    );
-    let move_uri = format!("/api/admin/maps/{id}/folder");
-    let bad = s
-        .as_admin("PUT", &move_uri, Some(&etag), Some(json!({"folder": "x"})))
+            &uri,
+            Some(&a),
+            &[("if-match", &etag)],
+            Some(json!({"name": "W1"})),
+        )
         .await;
-    assert_eq!(
-        (status(&bad), fields(&bad)),
-        (422, vec!["folder".to_owned()])
-    );
-    let no_etag = s
-        .as_admin("PUT", &move_uri, None, Some(json!({"folder": f})))
-        .await;
-    assert_eq!(status(&no_etag), 428);
-    let moved = s
-        .as_admin("PUT", &move_uri, Some(&etag), Some(json!({"folder": f})))
-        .await;
-    assert_eq!(status(&moved), 200);
-    assert_eq!(moved.json()["folder"], f);
+    assert_eq!(status(&first), 200);
     let stale = s
-        .as_admin("PUT", &move_uri, Some(&etag), Some(json!({"folder": null})))
+        .call(
+            "PUT",
+            &uri,
+            Some(&a),
+            &[("if-match", &etag)],
+            Some(json!({"name": "W2"})),
+        )
         .await;
     assert_eq!(status(&stale), 409);
-    let audit = s.audit("?action=map.move").await;
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0]["target"], format!("map:{id}"));
-    assert_eq!(audit[0]["username"], "ann");
-    assert_eq!(audit[0]["before"]["folder"], Value::Null);
-    assert_eq!(audit[0]["after"]["folder"], f);
-    // An admin's change to someone's map through the user API is audited as well.
-    let renamed = s
-        .as_admin(
+    let empty = s
+        .call(
             "PUT",
-            &format!("/api/maps/{id}"),
-            Some("\"2\""),
-            Some(map("Renamed", "private")),
-        )
-        .await;
-    assert_eq!(status(&renamed), 200);
-    assert_eq!(s.audit("?action=map.update").await.len(), 1);
-    let deleted = s
-        .as_admin(
-            "DELETE",
-            &format!("/api/admin/maps/{id}"),
-            Some("\"3\""),
-            None,
-        )
-        .await;
-    assert_eq!(status(&deleted), 204);
-    let audit = s.audit("?action=map.delete").await;
-    assert_eq!(audit[0]["before"]["title"], "Renamed");
-    assert_eq!(
-        status(
-            &s.call("GET", &format!("/api/maps/{id}"), Some(&a), &[], None)
-                .await
-        ),
-        404
-    );
-}
-
-#[tokio::test]
-async fn the_admin_sets_a_public_default_map_that_the_viewer_lands_on() {
-    let s = setup().await;
-    let a = alice(&s);
-    let (public, _) = save(&s, &a, map("Landing", "public")).await;
-    let (private, _) = save(&s, &a, map("Secret", "private")).await;
-    let none = s.call("GET", "/api/maps/default", None, &[], None).await;
-    assert_eq!(status(&none), 404);
-    let refused = s
-        .as_admin(
-            "PUT",
-            "/api/admin/default-map",
-            None,
-            Some(json!({"map": private})),
+            &uri,
+            Some(&a),
+            &[("if-match", "\"2\"")],
+            Some(json!({"name": " "})),
         )
         .await;
     assert_eq!(
-        (status(&refused), fields(&refused)),
-        (422, vec!["map".to_owned()])
+        (status(&empty), fields(&empty)),
+        (422, vec!["name".to_owned()])
     );
-    let unknown = s
-        .as_admin(
-            "PUT",
-            "/api/admin/default-map",
-            None,
-            Some(json!({"map": "nope"})),
-        )
+    let delete = s
+        .call("DELETE", &uri, Some(&a), &[("if-match", &etag)], None)
         .await;
-    assert_eq!(
-        (status(&unknown), fields(&unknown)),
-        (422, vec!["map".to_owned()])
-    );
-    let set = s
-        .as_admin(
-            "PUT",
-            "/api/admin/default-map",
-            None,
-            Some(json!({"map": public})),
-        )
-        .await;
-    assert_eq!(status(&set), 200);
-    let landing = s.call("GET", "/api/maps/default", None, &[], None).await;
-    assert_eq!(status(&landing), 200);
-    assert_eq!(landing.json()["id"], public.as_str());
-    assert_eq!(landing.json()["is_default"], true);
-    assert_eq!(landing.json()["state"], state());
-    let listed = s.call("GET", "/api/maps", None, &[], None).await.json();
-    assert_eq!(listed["default"], public.as_str());
-    let audit = s.audit("?action=map.default").await;
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0]["before"]["map"], Value::Null);
-    assert_eq!(audit[0]["after"]["map"], public.as_str());
-    let unset = s
-        .as_admin(
-            "PUT",
-            "/api/admin/default-map",
-            None,
-            Some(json!({"map": null})),
-        )
-        .await;
-    assert_eq!(status(&unset), 200);
-    assert_eq!(
-        status(&s.call("GET", "/api/maps/default", None, &[], None).await),
-        404
-    );
-    assert_eq!(s.audit("?action=map.default").await.len(), 2);
-}
-
-#[tokio::test]
-async fn the_openapi_document_describes_every_saved_map_route() {
-    let s = setup().await;
-    let doc = s
-        .call("GET", "/api/openapi.json", None, &[], None)
+    assert_eq!(status(&delete), 409);
+    let folders = s
+        .call("GET", "/api/maps/folders", Some(&a), &[], None)
         .await
         .json();
-    let paths = doc["paths"].as_object().unwrap();
-    for (path, methods) in [
-        ("/api/maps", &["get", "post"][..]),
-        ("/api/maps/{id}", &["get", "put", "delete"][..]),
-        ("/api/maps/default", &["get"][..]),
-        ("/api/maps/folders", &["get", "post"][..]),
-        ("/api/maps/folders/{id}", &["put", "delete"][..]),
-        ("/api/admin/maps", &["get"][..]),
-        ("/api/admin/maps/{id}/folder", &["put"][..]),
-        ("/api/admin/maps/{id}", &["delete"][..]),
-        ("/api/admin/default-map", &["put"][..]),
-    ] {
-        for m in methods {
-            assert!(paths[path].get(*m).is_some(), "{m} {path} missing");
-        }
-    }
-    for schema in ["SavedMap", "MapState", "MapList", "AdminMapList", "MapBody"] {
-        assert!(
-            doc["components"]["schemas"].get(schema).is_some(),
-            "{schema}"
-        );
-    }
+    assert_eq!(folders[0]["name"], "W1");
+    assert_eq!(
+        status(&s.call("GET", "/api/maps/folders", None, &[], None).await),
+        401
+    );
 }

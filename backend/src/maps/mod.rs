@@ -5,7 +5,8 @@
 //! and deletes them, and sets one public map as the viewer's landing map.
 //!
 //! - `validate`: the request bodies read field by field (a 422 names each wrong field).
-//! - `store`: the tables below, read and written with a per-row version (`ETag` / `If-Match`).
+//! - `store`: the tables below, read and written with a per-row version (`ETag` / `If-Match`);
+//!   `folders`: the folder operations.
 //! - `routes`: `/api/maps/…` for everybody (anonymous callers only read public maps).
 //! - `admin_routes`: `/api/admin/maps/…` and `/api/admin/default-map` (role `admin`).
 //!
@@ -18,6 +19,7 @@
 //! maps and folders leave no audit row: that is their own content, not administration.
 
 pub mod admin_routes;
+pub mod folders;
 pub mod routes;
 pub mod store;
 pub mod validate;
