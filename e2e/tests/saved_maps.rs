@@ -1,8 +1,8 @@
 //! Saved maps in a real browser against the real OpenID provider peer: Alice signs in, takes
 //! a layer out and back in, moves it down, lowers another's opacity, and saves the map as
-//! public, then another as private; a fresh anonymous browser opens the public map's link and
-//! finds the same layers in the same order with the same opacity, at the same view, except the
-//! one only Alice's role may see, which a notice names;
+//! public, then another as private in a folder made on the spot; a fresh anonymous browser
+//! opens the public map's link and finds the same layers in the same order with the same
+//! opacity, at the same view, except the one only Alice's role may see, which a notice names;
 //! the private map's link tells it "not found or private"; the administrator makes the public
 //! map the landing map in /admin, and a fresh visitor without a link lands on it. Run by
 //! `cargo xtask test`.
@@ -148,8 +148,18 @@ async fn alice_saves(server: &Server) -> Result<(String, String, Value)> {
                 vec![],
             )
             .await?;
+        // Into a folder made on the spot.
+        choose_new_folder(&alice, "Drafts").await?;
         save_map(&alice, "My secret map", "private").await?
     };
+    wait_for(
+        &alice,
+        "the private map in its new folder",
+        "return Array.from(document.querySelectorAll('.my-maps .map-folder')).some(f =>\
+         f.querySelector('.folder-name').textContent === 'Drafts'\
+         && f.textContent.includes('My secret map'));",
+    )
+    .await?;
     ensure!(private != public, "two maps, two links");
     let public_id = public.rsplit('=').next().context("id")?.to_owned();
     let (status, saved) = page_fetch(&alice, &format!("/api/maps/{public_id}")).await?;
@@ -241,6 +251,26 @@ async fn admin_sets_default(server: &Server, public_id: &str) -> Result<()> {
     );
     admin.close().await?;
 
+    Ok(())
+}
+
+/// Picks "New folder…" in the save form and names it.
+async fn choose_new_folder(browser: &Browser, name: &str) -> Result<()> {
+    browser
+        .js(
+            "const s = document.querySelector('#map-folder'); s.value = 'new';\
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    browser.wait_for_element("#map-new-folder").await?;
+    browser
+        .js(
+            "const t = document.querySelector('#map-new-folder'); t.value = arguments[0];\
+             t.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+            vec![json!(name)],
+        )
+        .await?;
     Ok(())
 }
 

@@ -207,6 +207,7 @@ pub fn saved_maps(props: &SavedMapsProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let state = from_permalink(&crate::permalink::current(), view);
+            let (folder_choice, new_folder_name) = (folder.clone(), new_folder.clone());
             let (title, visibility, folder, new_folder, status, reload, csrf) = (
                 (*title).clone(),
                 *visibility,
@@ -220,9 +221,14 @@ pub fn saved_maps(props: &SavedMapsProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 let folder = match folder.as_str() {
                     "" => Ok(None),
+                    // A new folder is made once: the form then names it like the others.
                     "new" => maps::create_folder(&new_folder, csrf.as_deref())
                         .await
-                        .map(|f| Some(f.id)),
+                        .map(|f| {
+                            folder_choice.set(f.id.to_string());
+                            new_folder_name.set(String::new());
+                            Some(f.id)
+                        }),
                     id => Ok(id.parse().ok()),
                 };
                 let body = |folder| MapBody {
