@@ -12,6 +12,7 @@ pub mod chronicles;
 pub mod config;
 pub mod http;
 pub mod import;
+pub mod maps;
 pub mod ogc;
 pub mod openapi;
 pub mod sources;
@@ -50,6 +51,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes::router())
         .merge(chronicles::routes::router())
         .merge(admin::routes::router())
+        .merge(maps::routes::router())
+        .merge(maps::admin_routes::router())
         .merge(openapi::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))

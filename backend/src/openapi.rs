@@ -51,6 +51,7 @@ pub struct FieldErrorDoc {
         (name = "admin", description = "Administration (role `admin`): rules and audit log"),
         (name = "chronicles", description = "Time series measured at stations"),
         (name = "map", description = "Catalogue and client configuration"),
+        (name = "maps", description = "Saved maps and folders"),
         (name = "tiles", description = "Vector tiles made on the fly from FlatGeobuf"),
     )
 )]
@@ -62,6 +63,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::chronicles::routes::openapi_router().into_openapi());
     doc.merge(crate::chronicles::routes::CsvDoc::openapi());
     doc.merge(crate::admin::routes::openapi_router().into_openapi());
+    doc.merge(crate::maps::routes::openapi_router().into_openapi());
+    doc.merge(crate::maps::admin_routes::openapi_router().into_openapi());
     doc
 }
 

@@ -53,6 +53,8 @@ pub struct AppState {
     pub rules: Arc<SharedAcl>,
     /// The admin API's rules and audit log; `None` without a store.
     pub admin: Option<Arc<Admin>>,
+    /// Saved maps and folders; `None` without a store.
+    pub maps: Option<Arc<crate::maps::Maps>>,
     /// Upstream OGC servers and their harvested catalogue.
     pub ogc: Arc<OgcService>,
     /// Identify popup templates.
@@ -165,6 +167,7 @@ impl AppState {
             viewer: viewer.map(Arc::new),
             rules: Arc::new(SharedAcl::new(config.rules.clone(), config.access.default)),
             admin: None,
+            maps: None,
             ogc: Arc::new(OgcService::new(config, None, Vec::new())),
             popups: Arc::new(config.popups.clone()),
             auth: Arc::new(Auth::disabled()),
@@ -177,8 +180,10 @@ impl AppState {
         self.rules.current()
     }
 
-    /// Opens the admin API on `store` and puts its stored rules before the configuration's.
+    /// Opens the admin API on `store` and puts its stored rules before the configuration's;
+    /// saved maps live in the same store.
     pub async fn with_admin(mut self, store: crate::store::Store) -> Result<Self, AdminError> {
+        self.maps = Some(Arc::new(crate::maps::Maps::new(store.clone())));
         let admin =
             Admin::open(store, Arc::clone(&self.rules), Arc::clone(&self.auth.roles)).await?;
         self.admin = Some(Arc::new(admin));

@@ -126,6 +126,7 @@ impl Store {
             .chain(crate::chronicles::store::SCHEMA)
             .chain(crate::admin::SCHEMA)
             .chain(crate::admin::role_mapping::SCHEMA)
+            .chain(crate::maps::SCHEMA)
         {
             sqlx::query(statement).execute(&pool).await?;
         }

@@ -8,6 +8,7 @@ pub mod chronicles;
 pub mod color;
 pub mod config;
 pub mod error;
+pub mod maps;
 pub mod ogc;
 pub mod tilejson;
 

@@ -14,6 +14,59 @@ use kartenn_e2e::{
 use kartenn_peers::oidc::{OidcOptions, OidcProvider};
 use serde_json::json;
 
+/// In the role mapping page: the file's mapping is listed read-only and the administrator's
+/// own claims offered; `oceano` alone is refused next to the claim field; then
+/// `group:/geo-ocean` → `oceano` is stored and listed.
+async fn maps_geo_ocean_to_oceano(admin: &Browser) -> Result<()> {
+    admin.click("#admin-link").await?;
+    admin.click("#admin-tab-roles").await?;
+    // The file's mapping is listed read-only; the administrator's own claims are offered.
+    let listed = wait_for(
+        admin,
+        "the configured mapping",
+        "const r = document.querySelector('.role-mappings .role-mapping.from-config');\
+         const own = document.querySelector('.own-claims');\
+         return r && own && r.textContent.includes('realm:indigeo-admin')\
+           && own.textContent.includes('group:/iuem') && r.textContent;",
+    )
+    .await?;
+    ensure!(listed.as_str().unwrap_or_default().contains("admin"));
+
+    admin.click("#new-mapping").await?;
+    admin.wait_for_element("#mapping-claim").await?;
+    admin.type_into("#mapping-claim", "oceano").await?;
+    admin.type_into("#mapping-roles", "oceano").await?;
+    admin.click("#save-mapping").await?;
+    wait_for(
+        admin,
+        "the claim field's error",
+        "const e = document.querySelector('#mapping-claim ~ .field-error');\
+         return e && e.textContent.includes('group:');",
+    )
+    .await?;
+    admin
+        .js(
+            "const i = document.querySelector('#mapping-claim'); i.value = '';\
+             i.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    admin
+        .type_into("#mapping-claim", "group:/geo-ocean")
+        .await?;
+    admin.click("#save-mapping").await?;
+    wait_for(
+        admin,
+        "the stored mapping in the list",
+        "return !document.querySelector('#mapping-editor') && Array.from(\
+         document.querySelectorAll('.role-mapping[data-mapping-id]')).some(r =>\
+         r.textContent.includes('group:/geo-ocean') && r.textContent.includes('oceano'));",
+    )
+    .await?;
+    admin.screenshot("admin-roles.png").await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Node.js, Chromium and the built viewer: run `cargo xtask test`"]
 async fn a_role_mapped_to_a_group_in_the_ui_opens_a_layer_on_the_members_next_request() -> Result<()>
@@ -58,52 +111,7 @@ view = ["oceano"]
     let admin = Browser::start(1200, 900, 1.0).await?;
     admin.client.goto(&server.url).await?;
     sign_in_as(&admin, "admin", "admin-pw").await?;
-    admin.click("#admin-link").await?;
-    admin.click("#admin-tab-roles").await?;
-    // The file's mapping is listed read-only; the administrator's own claims are offered.
-    let listed = wait_for(
-        &admin,
-        "the configured mapping",
-        "const r = document.querySelector('.role-mappings .role-mapping.from-config');\
-         const own = document.querySelector('.own-claims');\
-         return r && own && r.textContent.includes('realm:indigeo-admin')\
-           && own.textContent.includes('group:/iuem') && r.textContent;",
-    )
-    .await?;
-    ensure!(listed.as_str().unwrap_or_default().contains("admin"));
-
-    admin.click("#new-mapping").await?;
-    admin.wait_for_element("#mapping-claim").await?;
-    admin.type_into("#mapping-claim", "oceano").await?;
-    admin.type_into("#mapping-roles", "oceano").await?;
-    admin.click("#save-mapping").await?;
-    wait_for(
-        &admin,
-        "the claim field's error",
-        "const e = document.querySelector('#mapping-claim ~ .field-error');\
-         return e && e.textContent.includes('group:');",
-    )
-    .await?;
-    admin
-        .js(
-            "const i = document.querySelector('#mapping-claim'); i.value = '';\
-             i.dispatchEvent(new InputEvent('input', { bubbles: true }));",
-            vec![],
-        )
-        .await?;
-    admin
-        .type_into("#mapping-claim", "group:/geo-ocean")
-        .await?;
-    admin.click("#save-mapping").await?;
-    wait_for(
-        &admin,
-        "the stored mapping in the list",
-        "return !document.querySelector('#mapping-editor') && Array.from(\
-         document.querySelectorAll('.role-mapping[data-mapping-id]')).some(r =>\
-         r.textContent.includes('group:/geo-ocean') && r.textContent.includes('oceano'));",
-    )
-    .await?;
-    admin.screenshot("admin-roles.png").await?;
+    maps_geo_ocean_to_oceano(&admin).await?;
 
     // Bob's same session: the layer is his on the next request.
     let after = catalogue_ids(&bob).await?;

@@ -21,6 +21,7 @@ use crate::components::catalog_panel::CatalogPanel;
 use crate::components::layer_list::LayerList;
 use crate::components::legend_panel::LegendPanel;
 use crate::components::map_view::{FitRequest, MapView};
+use crate::components::saved_maps::{Opening, SavedMaps, opening_link};
 use crate::components::session_banner::SessionBanner;
 use crate::components::time_control::{ChronicleSpans, TimeControl, map_time};
 use crate::i18n::{Lang, Msg, t};
@@ -45,6 +46,8 @@ pub fn app() -> Html {
     // The permalink the page was opened with; the map's time; chronicles' spans once loaded.
     let link = use_memo((), |()| crate::permalink::read());
     let time = use_state(|| Rc::new(TimeChoice::default()));
+    // The saved map opened (`?map=<id>` or the landing map), and what to say about it.
+    let opening = use_state(|| Rc::new(Opening::default()));
     let spans = use_reducer(ChronicleSpans::default);
     let on_span = {
         let spans = spans.dispatcher();
@@ -72,13 +75,17 @@ pub fn app() -> Html {
         let load = load.clone();
         let overlays = overlays.clone();
         let (basemap, time, link) = (basemap.clone(), time.clone(), link.clone());
+        let opening = opening.clone();
         use_effect_with((), move |()| {
             wasm_bindgen_futures::spawn_local(async move {
                 // Both requests at once: the map waits for the slower, not for the sum.
                 let result = futures_util::future::try_join(api::config(), api::catalog()).await;
                 match result {
                     Ok((config, catalog)) => {
-                        // The link's view, layers, basemap and time, else the configuration's.
+                        // The link's view, layers, basemap and time (or a saved map's), else
+                        // the configuration's.
+                        let (link, opened) = opening_link(&link, &catalog).await;
+                        opening.set(Rc::new(opened));
                         let (config, restored, base, choice) =
                             crate::permalink::restore(&link, config, &catalog);
                         overlays.set(Rc::new(restored));
@@ -189,6 +196,8 @@ pub fn app() -> Html {
                             aria-controls="catalog" onclick={toggle_catalog}>
                         { t(lang, Msg::OpenCatalog) }
                     </button>
+                    <SavedMaps me={session.me.clone()} opening={(*opening).clone()} {lang}
+                               view={kartenn_common::maps::MapView { zoom: config.view.zoom, lat: config.view.center[1], lon: config.view.center[0] }} />
                     <LayerList catalog={catalog.clone()} overlays={(*overlays).clone()} on_edit={on_edit.clone()} {on_table} on_fit={on_fit.clone()}
                                basemaps={Rc::new(config.basemaps.clone())} basemap={(*basemap).filter(|i| *i < config.basemaps.len())}
                                {on_basemap} follow={Rc::new(applied.follow.clone())} {lang} />

@@ -86,6 +86,11 @@ pub fn restore(
     (config, overlays, basemap, choice)
 }
 
+/// What the permalink says now (view, layers, basemap, time): what "Save this map" keeps.
+pub fn current() -> Permalink {
+    GLUE.with(|g| g.borrow().link.clone())
+}
+
 /// From now on, changes are written to the URL.
 pub fn arm() {
     GLUE.with(|g| g.borrow_mut().armed = true);

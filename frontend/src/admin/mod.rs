@@ -6,6 +6,7 @@
 mod access_matrix;
 mod audit;
 mod editor;
+mod maps;
 mod roles;
 mod rules;
 
@@ -58,6 +59,7 @@ enum Section {
     Matrix,
     Roles,
     Audit,
+    Maps,
 }
 
 enum Load {
@@ -185,6 +187,7 @@ fn console(props: &ConsoleProps) -> Html {
         (Section::Roles, _) => html! {
             <roles::RolesPage csrf={csrf.clone()} own_claims={own_claims.clone()} {lang} />
         },
+        (Section::Maps, _) => html! { <maps::MapsPage csrf={csrf.clone()} {lang} /> },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -208,6 +211,10 @@ fn console(props: &ConsoleProps) -> Html {
                     { roles::tab_label(lang) }
                 </button>
                 { tab(Section::Audit, AdminMsg::Audit) }
+                <button type="button" id="admin-tab-maps" class="admin-tab" aria-pressed={(*section == Section::Maps).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Maps))}>
+                    { crate::components::saved_maps_i18n::tm(lang, crate::components::saved_maps_i18n::MapsMsg::Maps) }
+                </button>
             </nav>
             <section class="admin-section">{ content }</section>
         </>

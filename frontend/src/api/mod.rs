@@ -10,6 +10,7 @@
 pub mod admin;
 pub mod admin_roles;
 pub mod chronicles;
+pub mod maps;
 
 use std::fmt;
 

@@ -10,6 +10,8 @@ pub mod layer_list;
 pub mod legend_panel;
 pub mod map_view;
 pub mod overlay_item;
+pub mod saved_maps;
+pub mod saved_maps_i18n;
 pub mod session_banner;
 pub mod time_control;
 pub mod time_select;
