@@ -125,6 +125,7 @@ impl Store {
             .iter()
             .chain(crate::chronicles::store::SCHEMA)
             .chain(crate::admin::SCHEMA)
+            .chain(crate::admin::sources::SCHEMA)
         {
             sqlx::query(statement).execute(&pool).await?;
         }
@@ -233,7 +234,8 @@ impl Store {
     }
 }
 
-async fn write_layers(
+/// Replaces one source's layers with `docs` (id, JSON) inside `tx`.
+pub(crate) async fn write_layers(
     tx: &mut Transaction<'_, Sqlite>,
     source: &str,
     docs: &[(String, String)],

@@ -11,6 +11,10 @@
 pub mod audit;
 pub mod routes;
 pub mod rules;
+pub mod sources;
+mod sources_error;
+pub mod sources_routes;
+pub mod sources_sync;
 
 use std::sync::Arc;
 

@@ -40,6 +40,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(bulk))
         .routes(routes!(audit_log))
         .routes(routes!(audit_csv))
+        .merge(super::sources_routes::openapi_router())
 }
 
 /// The routes alone, for the application.
@@ -111,7 +112,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, AdminError> {
 }
 
 /// A JSON object body (400 when it is not JSON at all).
-fn object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
+pub(super) fn object(body: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(AdminError::field("body", "must be a JSON object").into()),
