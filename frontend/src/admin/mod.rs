@@ -7,6 +7,9 @@ mod audit;
 mod editor;
 mod matrix;
 mod rules;
+mod sources;
+mod sources_form;
+mod sources_i18n;
 
 use std::rc::Rc;
 
@@ -55,6 +58,7 @@ enum Section {
     Rules,
     Matrix,
     Audit,
+    Sources,
 }
 
 enum Load {
@@ -167,6 +171,7 @@ fn console(props: &ConsoleProps) -> Html {
     let csrf: Option<AttrValue> = props.me.csrf_token.clone().map(AttrValue::from);
     let content = match (&*section, &*list) {
         (Section::Audit, _) => html! { <audit::AuditPage {lang} /> },
+        (Section::Sources, _) => html! { <sources::SourcesPage csrf={csrf.clone()} {lang} /> },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -185,6 +190,11 @@ fn console(props: &ConsoleProps) -> Html {
                 { tab(Section::Rules, AdminMsg::Rules) }
                 { tab(Section::Matrix, AdminMsg::Matrix) }
                 { tab(Section::Audit, AdminMsg::Audit) }
+                <button type="button" id="admin-tab-sources" class="admin-tab"
+                        aria-pressed={(*section == Section::Sources).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Sources))}>
+                    { sources_i18n::ts(lang, sources_i18n::SrcMsg::Sources) }
+                </button>
             </nav>
             <section class="admin-section">{ content }</section>
         </>
