@@ -14,6 +14,7 @@ pub mod rules;
 pub mod sources;
 mod sources_error;
 pub mod sources_routes;
+mod sources_spec;
 pub mod sources_sync;
 
 use std::sync::Arc;
