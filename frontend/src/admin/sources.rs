@@ -187,6 +187,22 @@ pub fn sources_page(props: &SourcesProps) -> Html {
         let reload = reload.clone();
         use_effect_with((), move |()| reload.emit(()));
     }
+    // A preview just shown takes the focus on Apply (keyboard users land on the decision).
+    {
+        let shown = (*pending)
+            .as_ref()
+            .and_then(|p| p.state.as_ref().ok().map(|s| s.token.clone()));
+        use_effect_with(shown, move |shown| {
+            if shown.is_some()
+                && let Some(button) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("apply-sync"))
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = button.focus();
+            }
+        });
+    }
     let test = |id: &str| {
         let (id, tested, csrf) = (id.to_owned(), tested.clone(), csrf.clone());
         Callback::from(move |_: MouseEvent| {
@@ -395,14 +411,14 @@ pub fn sources_page(props: &SourcesProps) -> Html {
     };
     let notice = match &*message {
         None => Html::default(),
-        Some(Ok(text)) => html! { <p class="status" role="status">{ text }</p> },
+        Some(Ok(text)) => html! { <p class="source-notice" role="status">{ text }</p> },
         Some(Err(reason)) => html! {
             <p class="admin-error" role="alert">{ ts(lang, SrcMsg::Failed) }{ " " }{ reason }</p>
         },
     };
     let new_source = open(SourceDraft {
         etag: None,
-        spec: SourceSpec::new("", "https://"),
+        spec: SourceSpec::new("", ""),
     });
     html! {
         <div class="admin-sources">
@@ -412,7 +428,7 @@ pub fn sources_page(props: &SourcesProps) -> Html {
             if let Some(d) = &*draft {
                 <SourceForm key={d.key()} draft={d.clone()} csrf={props.csrf.clone()} {on_saved} {on_cancel} {on_reload} {lang} />
             }
-            if *busy && pending.is_none() { <p class="status" role="status">{ ts(lang, SrcMsg::Harvesting) }</p> }
+            if *busy && pending.is_none() { <p class="source-notice" role="status">{ ts(lang, SrcMsg::Harvesting) }</p> }
             { preview_panel.unwrap_or_default() }
             if let Some((id, result)) = &*tested {
                 <div class="source-test">
