@@ -1,7 +1,7 @@
 //! Data-source synchronisation through the admin API, in-process, against a scripted upstream
 //! (see `support/sources.rs`): the preview's diff, applying it (catalogue and `/ows/{id}`
 //! change at once), a late preview refused with 409, deletion taking the layers along, and the
-//! audit rows.
+//! audit rows; the schedule following sources added and deleted.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -14,6 +14,8 @@ mod sources;
 mod support;
 
 use admin::fields;
+use std::time::Duration;
+
 use axum::http::StatusCode;
 use serde_json::json;
 use sources::{PNG, harness, text, titles};
@@ -157,4 +159,47 @@ async fn a_deleted_source_takes_its_layers_out_of_the_catalogue_and_the_proxy() 
     // The id is free again, and the new source starts with no layers.
     h.create(h.source("geo", "ok")).await;
     assert!(h.catalogue("geo").await.is_empty());
+}
+
+#[tokio::test]
+async fn the_schedule_syncs_a_source_added_while_serving_and_drops_the_harvest_of_a_deleted_one() {
+    let h = harness().await;
+    h.ogc.spawn_schedule_every(Duration::from_millis(50));
+    let mut fast = h.source("fast", "ok");
+    fast["sync_minutes"] = json!(1);
+    h.create(fast).await;
+    let mut synced = false;
+    for _ in 0..100 {
+        if h.catalogue("fast").await.len() == 2 {
+            synced = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(synced, "the schedule never synced the new source");
+    // `conf` has `sync_minutes = 0`: never synced by the schedule.
+    assert!(h.catalogue("conf").await.is_empty());
+
+    // A source deleted while its scheduled harvest is under way: the harvest is dropped.
+    let mut slow = h.source("slow", "slow");
+    slow["sync_minutes"] = json!(1);
+    let etag = h.create(slow).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let deleted =
+        h.s.as_admin("DELETE", "/api/admin/sources/slow", Some(&etag), None)
+            .await;
+    assert_eq!(
+        deleted.json()["layers_removed"],
+        0,
+        "deleted before its harvest ended"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let stored = h.s.store.ogc_layers().await.unwrap();
+    assert!(
+        !stored.iter().any(|l| l.source == "slow"),
+        "the late harvest was stored"
+    );
+    let status = h.s.store.sync_status().await.unwrap();
+    assert!(!status.iter().any(|s| s.source == "slow"));
+    assert!(h.catalogue("slow").await.is_empty());
 }

@@ -186,6 +186,11 @@ impl OgcService {
     /// at the sources in force every few seconds: a source added is synced at once, a deleted
     /// one no more, a changed period applies from its next run. One sync per source at a time.
     pub fn spawn_schedule(self: &Arc<Self>) {
+        self.spawn_schedule_every(SCHEDULE_TICK);
+    }
+
+    /// [`Self::spawn_schedule`], looking at the sources every `tick` (tests use a short one).
+    pub fn spawn_schedule_every(self: &Arc<Self>, tick: Duration) {
         let service = Arc::clone(self);
         tokio::spawn(async move {
             let mut due: HashMap<String, Instant> = HashMap::new();
@@ -210,7 +215,7 @@ impl OgcService {
                         finish(&running, &source.id);
                     });
                 }
-                tokio::time::sleep(SCHEDULE_TICK).await;
+                tokio::time::sleep(tick).await;
             }
         });
     }

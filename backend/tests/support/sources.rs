@@ -85,6 +85,11 @@ async fn upstream(
             ([(header::CONTENT_TYPE, "text/xml")], body).into_response()
         }
         "ok" => ([(header::CONTENT_TYPE, "image/png")], PNG).into_response(),
+        "slow" => {
+            tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+            let body = script.capabilities.lock().unwrap().clone();
+            ([(header::CONTENT_TYPE, "text/xml")], body).into_response()
+        }
         "html" => (
             [(header::CONTENT_TYPE, "text/html")],
             "<html>maintenance</html>",
@@ -105,6 +110,8 @@ async fn upstream(
 
 pub struct Harness {
     pub s: Setup,
+    /// The OGC service the application serves (for the schedule).
+    pub ogc: Arc<OgcService>,
     pub script: Script,
     pub base: String,
 }
@@ -155,6 +162,7 @@ pub async fn harness() -> Harness {
         .with_admin(store.clone())
         .await
         .unwrap();
+    let ogc = Arc::clone(&state.ogc);
     let s = Setup {
         app: kartenn::app(state),
         issuer,
@@ -163,7 +171,12 @@ pub async fn harness() -> Harness {
         config,
         _dir: dir,
     };
-    Harness { s, script, base }
+    Harness {
+        s,
+        ogc,
+        script,
+        base,
+    }
 }
 
 impl Harness {
