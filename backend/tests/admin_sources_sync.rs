@@ -203,3 +203,17 @@ async fn the_schedule_syncs_a_source_added_while_serving_and_drops_the_harvest_o
     assert!(!status.iter().any(|s| s.source == "slow"));
     assert!(h.catalogue("slow").await.is_empty());
 }
+
+#[tokio::test]
+async fn stored_sources_and_their_layers_are_in_force_again_after_a_restart() {
+    let h = harness().await;
+    h.create(h.source("geo", "ok")).await;
+    let preview = h.preview("geo").await;
+    assert_eq!(h.apply("geo", &preview["token"]).await.status, 200);
+    let restarted = kartenn::ogc::service::OgcService::open_in(&h.s.config, h.s.store.clone())
+        .await
+        .unwrap();
+    let ids: Vec<String> = restarted.sources().iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids, ["conf", "geo"]);
+    assert_eq!(restarted.catalog().source("geo").unwrap().layers.len(), 2);
+}

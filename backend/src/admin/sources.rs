@@ -148,11 +148,12 @@ impl<'a> Sources<'a> {
             .iter()
             .map(|s| self.entry(s, None, &syncs))
             .collect();
-        for row in &stored {
+        // A stored source shadowed by a later `[[sources]]` entry of the same id is not in force.
+        for row in stored.iter().filter(|r| !self.is_config(&r.spec.id)) {
             // A stored source that could not be loaded is listed without a password.
             let source = sources
                 .iter()
-                .find(|s| s.id == row.spec.id && !self.is_config(&s.id))
+                .find(|s| s.id == row.spec.id)
                 .cloned()
                 .unwrap_or_else(|| to_config_unchecked(&row.spec));
             list.push(self.entry(&source, Some(row), &syncs));

@@ -124,7 +124,14 @@ impl OgcService {
     /// go with [`Self::refresh`].
     pub fn set_stored(&self, stored: Vec<SourceConfig>) {
         let mut all = Vec::clone(&self.config_sources);
-        all.extend(stored);
+        for source in stored {
+            // The file wins: a source stored earlier under an id the file now uses waits.
+            if self.config_sources.iter().any(|c| c.id == source.id) {
+                tracing::warn!(source = %source.id, "stored source shadowed by [[sources]]; not served");
+                continue;
+            }
+            all.push(source);
+        }
         write(&self.sources, Arc::new(all));
     }
 
