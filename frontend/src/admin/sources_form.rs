@@ -345,3 +345,25 @@ pub fn source_form(props: &FormProps) -> Html {
         </form>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_leaves_empty_texts_out_and_sends_numbers_as_numbers() {
+        let mut form = Form::of(&SourceSpec::new("geo", "https://h/ows"));
+        form.title = "  ".into();
+        form.username = " kartenn ".into();
+        form.timeout_s = "12.5".into();
+        form.sync_minutes = "soon".into();
+        let body = form.body();
+        assert!(body.get("title").is_none());
+        assert_eq!(body["username"], "kartenn");
+        assert_eq!(body["timeout_s"], json!(12.5));
+        assert_eq!(body["max_response_mb"], json!(64));
+        // What does not parse goes as typed: the server names the field.
+        assert_eq!(body["sync_minutes"], "soon");
+        assert!(body.get("password").is_none());
+    }
+}
