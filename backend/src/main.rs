@@ -127,22 +127,6 @@ fn sync(config_file: Option<&Path>, only: Option<&str>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let sources: Vec<_> = config
-        .sources
-        .iter()
-        .filter(|s| only.is_none_or(|id| s.id == id))
-        .cloned()
-        .collect();
-    if sources.is_empty() {
-        eprintln!(
-            "kartenn sync: {}",
-            only.map_or_else(
-                || "no [[sources]] in the configuration".to_owned(),
-                |id| format!("no source `{id}` in the configuration")
-            )
-        );
-        return ExitCode::from(2);
-    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -158,6 +142,23 @@ fn sync(config_file: Option<&Path>, only: Option<&str>) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // The configuration's sources and those added through the admin API.
+        let sources: Vec<_> = service
+            .sources()
+            .iter()
+            .filter(|s| only.is_none_or(|id| s.id == id))
+            .cloned()
+            .collect();
+        if sources.is_empty() {
+            eprintln!(
+                "kartenn sync: {}",
+                only.map_or_else(
+                    || "no [[sources]] in the configuration nor in the store".to_owned(),
+                    |id| format!("no source `{id}` in the configuration nor in the store")
+                )
+            );
+            return ExitCode::from(2);
+        }
         let say = |line: String| {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{line}");
@@ -234,7 +235,8 @@ fn serve(overrides: &Overrides, config_file: Option<&Path>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if !config.sources.is_empty() {
+    // Stored sources (admin API) may come and go while serving: the schedule follows them.
+    if state.ogc.store.is_some() {
         let _guard = runtime.enter();
         state.ogc.spawn_schedule();
     }

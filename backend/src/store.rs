@@ -127,6 +127,7 @@ impl Store {
             .chain(crate::admin::SCHEMA)
             .chain(crate::admin::role_mapping::SCHEMA)
             .chain(crate::maps::SCHEMA)
+            .chain(crate::admin::sources::SCHEMA)
         {
             sqlx::query(statement).execute(&pool).await?;
         }
@@ -235,7 +236,8 @@ impl Store {
     }
 }
 
-async fn write_layers(
+/// Replaces one source's layers with `docs` (id, JSON) inside `tx`.
+pub(crate) async fn write_layers(
     tx: &mut Transaction<'_, Sqlite>,
     source: &str,
     docs: &[(String, String)],

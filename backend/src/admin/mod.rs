@@ -13,6 +13,11 @@ pub mod role_mapping;
 mod role_routes;
 pub mod routes;
 pub mod rules;
+pub mod sources;
+mod sources_error;
+pub mod sources_routes;
+mod sources_spec;
+pub mod sources_sync;
 
 use std::sync::Arc;
 

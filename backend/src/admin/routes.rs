@@ -41,6 +41,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit_log))
         .routes(routes!(audit_csv))
         .merge(super::role_routes::openapi_router())
+        .merge(super::sources_routes::openapi_router())
 }
 
 /// The routes alone, for the application.

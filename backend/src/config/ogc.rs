@@ -66,8 +66,9 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Limits the proxy enforces on every request.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+/// Limits the proxy enforces on every request, and what sources added through the admin API
+/// may be.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OgcLimits {
     /// Largest WIDTH / HEIGHT of a GetMap, GetFeatureInfo or legend.
@@ -81,6 +82,14 @@ pub struct OgcLimits {
     /// Largest COUNT / MAXFEATURES of a GetFeature (also added when missing).
     #[serde(default = "default_max_count")]
     pub max_count: u32,
+    /// Sources added through the admin API may use plain `http://` to any host (default: only
+    /// to loopback hosts; `https://` always).
+    #[serde(default)]
+    pub allow_plain_http: bool,
+    /// The directory (absolute) whose files sources added through the admin API may name as
+    /// `password_file`; without it they use `KARTENN_SOURCE_<ID>_PASSWORD` only.
+    #[serde(default)]
+    pub password_dir: Option<PathBuf>,
 }
 
 impl Default for OgcLimits {
@@ -90,6 +99,8 @@ impl Default for OgcLimits {
             max_height: default_max_size(),
             max_feature_count: default_max_feature_count(),
             max_count: default_max_count(),
+            allow_plain_http: false,
+            password_dir: None,
         }
     }
 }
@@ -232,6 +243,13 @@ pub(super) fn validate(
     }
     if limits.max_height > 16384 {
         return Err(invalid("ogc.max_height", "sizes must be 1-16384"));
+    }
+    if limits
+        .password_dir
+        .as_ref()
+        .is_some_and(|d| !d.is_absolute())
+    {
+        return Err(invalid("ogc.password_dir", "must be an absolute path"));
     }
     for (i, p) in popups.iter().enumerate() {
         let mut depth = 0i32;

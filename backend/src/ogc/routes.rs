@@ -60,10 +60,13 @@ async fn answer(
     query: &str,
     headers: &HeaderMap,
 ) -> Result<Response, OgcError> {
+    // The sources and the catalogue in force when the request came: an admin change applies
+    // from the next request on.
+    let sources = state.ogc.sources();
     let catalog = state.ogc.catalog();
     let layers = catalog.source(source_id);
     let prepared = prepare(
-        &state.ogc.sources,
+        &sources,
         layers,
         &state.acl(),
         who,

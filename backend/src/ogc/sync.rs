@@ -49,7 +49,8 @@ pub async fn harvest(
     Ok(merge(&source.id, category, wms.as_ref(), wfs.as_ref()))
 }
 
-async fn fetch_capabilities(
+/// Fetches and parses one service's capabilities (`service` is `WMS` or `WFS`).
+pub async fn fetch_capabilities(
     client: &reqwest::Client,
     source: &SourceConfig,
     service: &str,
@@ -79,8 +80,17 @@ pub async fn sync_source(
     client: &reqwest::Client,
     source: &SourceConfig,
 ) -> SyncReport {
+    record_harvest(store, source, harvest(client, source).await).await
+}
+
+/// Stores a harvest's layers (or records why there are none this time).
+pub async fn record_harvest(
+    store: &Store,
+    source: &SourceConfig,
+    harvested: Result<Vec<OgcLayer>, OgcError>,
+) -> SyncReport {
     let now = rfc3339_now();
-    let outcome = match harvest(client, source).await {
+    let outcome = match harvested {
         Ok(layers) => match store.replace_ogc_layers(&source.id, &layers).await {
             Ok(diff) => Ok((diff, layers.len())),
             Err(e) => Err(SyncError::Store(e)),

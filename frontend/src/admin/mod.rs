@@ -9,6 +9,9 @@ mod editor;
 mod maps;
 mod roles;
 mod rules;
+mod sources;
+mod sources_form;
+mod sources_i18n;
 
 use std::rc::Rc;
 
@@ -60,6 +63,7 @@ enum Section {
     Roles,
     Audit,
     Maps,
+    Sources,
 }
 
 enum Load {
@@ -188,6 +192,7 @@ fn console(props: &ConsoleProps) -> Html {
             <roles::RolesPage csrf={csrf.clone()} own_claims={own_claims.clone()} {lang} />
         },
         (Section::Maps, _) => html! { <maps::MapsPage csrf={csrf.clone()} {lang} /> },
+        (Section::Sources, _) => html! { <sources::SourcesPage csrf={csrf.clone()} {lang} /> },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -214,6 +219,11 @@ fn console(props: &ConsoleProps) -> Html {
                 <button type="button" id="admin-tab-maps" class="admin-tab" aria-pressed={(*section == Section::Maps).to_string()}
                         onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Maps))}>
                     { crate::components::saved_maps_i18n::tm(lang, crate::components::saved_maps_i18n::MapsMsg::Maps) }
+                </button>
+                <button type="button" id="admin-tab-sources" class="admin-tab"
+                        aria-pressed={(*section == Section::Sources).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Sources))}>
+                    { sources_i18n::ts(lang, sources_i18n::SrcMsg::Sources) }
                 </button>
             </nav>
             <section class="admin-section">{ content }</section>
