@@ -50,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::routes::router())
         .merge(chronicles::routes::router())
         .merge(admin::routes::router())
+        .merge(admin::catalog_routes::router())
         .merge(openapi::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))

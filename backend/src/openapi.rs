@@ -62,6 +62,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::chronicles::routes::openapi_router().into_openapi());
     doc.merge(crate::chronicles::routes::CsvDoc::openapi());
     doc.merge(crate::admin::routes::openapi_router().into_openapi());
+    doc.merge(crate::admin::catalog_routes::openapi_router().into_openapi());
     doc
 }
 

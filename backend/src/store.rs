@@ -125,6 +125,7 @@ impl Store {
             .iter()
             .chain(crate::chronicles::store::SCHEMA)
             .chain(crate::admin::SCHEMA)
+            .chain(crate::admin::categories::SCHEMA)
         {
             sqlx::query(statement).execute(&pool).await?;
         }

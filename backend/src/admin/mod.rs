@@ -9,6 +9,9 @@
 //! - `routes`: the handlers, registered through utoipa-axum.
 
 pub mod audit;
+pub mod catalog_routes;
+pub mod categories;
+pub mod layers;
 pub mod routes;
 pub mod rules;
 
@@ -170,6 +173,7 @@ impl Admin {
             writes: tokio::sync::Mutex::new(()),
         };
         admin.reload().await?;
+        admin.reload_catalog().await?;
         Ok(admin)
     }
 
