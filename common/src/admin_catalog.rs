@@ -34,6 +34,7 @@ pub struct CategoryNode {
     pub layers: usize,
     /// Layers in it and in all its sub-categories.
     pub total_layers: usize,
+    #[cfg_attr(feature = "utoipa", schema(no_recursion))]
     pub children: Vec<CategoryNode>,
 }
 
@@ -127,6 +128,7 @@ impl LayerSettings {
 /// A layer's values: as harvested (or configured), or in force.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[allow(clippy::struct_excessive_bools)] // independent switches, as the API shows them
 pub struct LayerValues {
     pub title: String,
     #[serde(default, rename = "abstract", skip_serializing_if = "Option::is_none")]

@@ -84,8 +84,7 @@ async fn create_category(who: AdminCaller, body: Bytes) -> Result<Response, ApiE
     let input = category_input(&object(&body)?)?;
     let created = who.admin.create_category(&who.actor, input).await?;
     let mut response = with_etag(StatusCode::CREATED, &created, created.version);
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/admin/categories/{}", created.id))
-    {
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/admin/categories/{}", created.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
@@ -195,7 +194,10 @@ async fn delete_category(
         (status = 200, description = "The layers", body = Vec<AdminLayer>),
         (status = 401, description = "Sign in first", body = ErrorBody),
         (status = 403, description = "Not an administrator", body = ErrorBody)))]
-async fn list_layers(who: AdminCaller, State(state): State<AppState>) -> Result<Response, ApiError> {
+async fn list_layers(
+    who: AdminCaller,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
     let layers = who.admin.layers(&state).await?;
     Ok((no_store(), Json(layers)).into_response())
 }

@@ -7,15 +7,14 @@
 //! below it, or the root: sub-categories become roots, layers go back to their harvested
 //! category), moved in the same transaction.
 
-use std::collections::HashMap;
-
 use axum::http::StatusCode;
 use kartenn_common::ErrorCode;
-use kartenn_common::admin_catalog::{Category, CategoryNode, CategoryTree};
+use kartenn_common::admin_catalog::Category;
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 
 use super::audit::{self, Change};
+pub use super::category_tree::{is_within, paths, tree};
 use super::layers::{self as layer_store, write_settings};
 use super::{Actor, Admin, AdminError, field_error, now_rfc3339};
 use crate::catalog::settings::Overrides;
@@ -44,8 +43,6 @@ pub const SCHEMA: &[&str] = &[
     )",
 ];
 
-/// Deepest a category tree may be.
-const MAX_DEPTH: usize = 32;
 /// Longest category title.
 pub const MAX_TITLE: usize = 120;
 
@@ -153,113 +150,13 @@ fn find(cats: &[Category], id: i64) -> Result<&Category, CatalogError> {
         .ok_or(CatalogError::UnknownCategory(id))
 }
 
-/// Each stored category's titles from the root.
-pub fn paths(cats: &[Category]) -> HashMap<i64, Vec<String>> {
-    let by_id: HashMap<i64, &Category> = cats.iter().map(|c| (c.id, c)).collect();
+/// A position after every child of `parent`.
+fn last_position(cats: &[Category], parent: Option<i64>) -> i64 {
     cats.iter()
-        .map(|c| {
-            let mut path = vec![c.title.clone()];
-            let mut parent = c.parent;
-            while let Some(p) = parent.and_then(|id| by_id.get(&id)) {
-                if path.len() >= MAX_DEPTH {
-                    break;
-                }
-                path.push(p.title.clone());
-                parent = p.parent;
-            }
-            path.reverse();
-            (c.id, path)
-        })
-        .collect()
-}
-
-/// Whether `candidate` is `id` or below it.
-fn is_within(cats: &[Category], candidate: i64, id: i64) -> bool {
-    let mut current = Some(candidate);
-    for _ in 0..=MAX_DEPTH {
-        match current {
-            Some(c) if c == id => return true,
-            Some(c) => current = cats.iter().find(|x| x.id == c).and_then(|x| x.parent),
-            None => return false,
-        }
-    }
-    true
-}
-
-/// The tree of stored categories, with the harvested paths no stored category covers as nodes
-/// without id, and the layers (their effective paths) counted where they fall.
-pub fn tree(cats: &[Category], layer_paths: &[Vec<String>]) -> CategoryTree {
-    fn build(cats: &[Category], parent: Option<i64>, prefix: &[String]) -> Vec<CategoryNode> {
-        if prefix.len() >= MAX_DEPTH {
-            return Vec::new();
-        }
-        cats.iter()
-            .filter(|c| c.parent == parent)
-            .map(|c| {
-                let mut path = prefix.to_vec();
-                path.push(c.title.clone());
-                CategoryNode {
-                    id: Some(c.id),
-                    parent: c.parent,
-                    title: c.title.clone(),
-                    title_en: c.title_en.clone(),
-                    children: build(cats, Some(c.id), &path),
-                    path,
-                    position: c.position,
-                    version: Some(c.version),
-                    layers: 0,
-                    total_layers: 0,
-                }
-            })
-            .collect()
-    }
-    fn total(nodes: &mut [CategoryNode]) -> usize {
-        nodes
-            .iter_mut()
-            .map(|n| {
-                n.total_layers = n.layers + total(&mut n.children);
-                n.total_layers
-            })
-            .sum()
-    }
-    let mut roots = build(cats, None, &[]);
-    let mut uncategorised = 0;
-    for path in layer_paths {
-        if path.is_empty() {
-            uncategorised += 1;
-            continue;
-        }
-        let mut level = &mut roots;
-        for (depth, title) in path.iter().enumerate() {
-            let index = if let Some(i) = level.iter().position(|n| n.title == *title) {
-                i
-            } else {
-                level.push(CategoryNode {
-                    id: None,
-                    parent: None,
-                    title: title.clone(),
-                    title_en: None,
-                    path: path[..=depth].to_vec(),
-                    position: 0,
-                    version: None,
-                    layers: 0,
-                    total_layers: 0,
-                    children: Vec::new(),
-                });
-                level.len() - 1
-            };
-            let node = &mut level[index];
-            if depth + 1 == path.len() {
-                node.layers += 1;
-            }
-            level = &mut node.children;
-        }
-    }
-    total(&mut roots);
-    CategoryTree {
-        categories: roots,
-        uncategorised,
-    }
+        .filter(|c| c.parent == parent)
+        .map(|c| c.position + 1)
+        .max()
+        .unwrap_or(0)
 }
 
 fn stale(c: &Category) -> CatalogError {
@@ -295,11 +192,9 @@ fn check_place(
         .iter()
         .any(|c| c.parent == input.parent && c.title == input.title && Some(c.id) != moving)
     {
-        return Err(AdminError::field(
-            "title",
-            "another category there already has this title",
-        )
-        .into());
+        return Err(
+            AdminError::field("title", "another category there already has this title").into(),
+        );
     }
     Ok(())
 }
@@ -343,13 +238,9 @@ impl Admin {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let cats = all(&mut tx).await?;
         check_place(&cats, None, &input)?;
-        let position = input.position.unwrap_or_else(|| {
-            cats.iter()
-                .filter(|c| c.parent == input.parent)
-                .map(|c| c.position + 1)
-                .max()
-                .unwrap_or(0)
-        });
+        let position = input
+            .position
+            .unwrap_or_else(|| last_position(&cats, input.parent));
         let at = now_rfc3339();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO categories (parent_id, title, title_en, position, version, updated_at,
@@ -396,7 +287,14 @@ impl Admin {
             return Err(stale(&before));
         }
         check_place(&cats, Some(id), &input)?;
-        let position = input.position.unwrap_or(before.position);
+        // Moved without a position: last among its new siblings.
+        let position = input.position.unwrap_or_else(|| {
+            if input.parent == before.parent {
+                before.position
+            } else {
+                last_position(&cats, input.parent)
+            }
+        });
         sqlx::query(
             "UPDATE categories SET parent_id = ?, title = ?, title_en = ?, position = ?,
              version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
@@ -475,42 +373,7 @@ impl Admin {
                 Some(t)
             }
         };
-        for child in &children {
-            let input = CategoryInput {
-                title: child.title.clone(),
-                title_en: child.title_en.clone(),
-                parent: target,
-                position: None,
-            };
-            check_place(&cats, Some(child.id), &input).map_err(|_| {
-                AdminError::field(
-                    "move_to",
-                    format!("a category titled `{}` is already there", child.title),
-                )
-            })?;
-            sqlx::query(
-                "UPDATE categories SET parent_id = ?, version = version + 1, updated_at = ?,
-                 updated_by = ? WHERE id = ?",
-            )
-            .bind(target)
-            .bind(now_rfc3339())
-            .bind(actor.label())
-            .bind(child.id)
-            .execute(&mut *tx)
-            .await?;
-            let after = one(&mut tx, child.id).await?;
-            audit::record(
-                &mut tx,
-                actor,
-                &Change {
-                    action: "category.update",
-                    target: format!("category:{}", child.id),
-                    before: Some(audit_json(child)?),
-                    after: Some(audit_json(&after)?),
-                },
-            )
-            .await?;
-        }
+        move_children(&mut tx, actor, &cats, &children, target).await?;
         for entry in &assigned {
             let mut settings = entry.settings.clone();
             settings.category = target;
@@ -554,6 +417,53 @@ impl Admin {
         self.acl.set_overrides(Overrides::new(layers, paths(&cats)));
         Ok(())
     }
+}
+
+/// Puts `children` under `target` (`None`: the root), each with a new version and audit row.
+async fn move_children(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    cats: &[Category],
+    children: &[Category],
+    target: Option<i64>,
+) -> Result<(), CatalogError> {
+    for child in children {
+        let input = CategoryInput {
+            title: child.title.clone(),
+            title_en: child.title_en.clone(),
+            parent: target,
+            position: None,
+        };
+        check_place(cats, Some(child.id), &input).map_err(|_| {
+            AdminError::field(
+                "move_to",
+                format!("a category titled `{}` is already there", child.title),
+            )
+        })?;
+        sqlx::query(
+            "UPDATE categories SET parent_id = ?, version = version + 1, updated_at = ?,
+             updated_by = ? WHERE id = ?",
+        )
+        .bind(target)
+        .bind(now_rfc3339())
+        .bind(actor.label())
+        .bind(child.id)
+        .execute(&mut *conn)
+        .await?;
+        let after = one(conn, child.id).await?;
+        audit::record(
+            &mut *conn,
+            actor,
+            &Change {
+                action: "category.update",
+                target: format!("category:{}", child.id),
+                before: Some(audit_json(child)?),
+                after: Some(audit_json(&after)?),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Checks `title` (required), `title_en`, `parent` and `position` of a category body, naming
@@ -601,54 +511,5 @@ pub fn category_input(
             position,
         }),
         _ => Err(AdminError::invalid(errors)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cat(id: i64, parent: Option<i64>, title: &str) -> Category {
-        Category {
-            id,
-            parent,
-            title: title.into(),
-            title_en: None,
-            position: 0,
-            version: 1,
-            updated_at: String::new(),
-            updated_by: None,
-        }
-    }
-
-    #[test]
-    fn paths_run_from_the_root_and_cycles_are_detected_through_parents() {
-        let cats = [
-            cat(1, None, "Mer"),
-            cat(2, Some(1), "Fonds"),
-            cat(3, Some(2), "Roches"),
-        ];
-        let p = paths(&cats);
-        assert_eq!(p[&3], ["Mer", "Fonds", "Roches"]);
-        assert!(is_within(&cats, 3, 1));
-        assert!(is_within(&cats, 1, 1));
-        assert!(!is_within(&cats, 1, 3));
-    }
-
-    #[test]
-    fn the_tree_counts_layers_where_their_paths_fall_and_shows_unstored_harvested_paths() {
-        let cats = [cat(1, None, "Mer"), cat(2, Some(1), "Fonds")];
-        let s = |p: &[&str]| p.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        let tree = tree(
-            &cats,
-            &[s(&["Mer", "Fonds"]), s(&["Mer"]), s(&["Terre", "Sols"]), s(&[])],
-        );
-        assert_eq!(tree.uncategorised, 1);
-        let mer = &tree.categories[0];
-        assert_eq!((mer.id, mer.layers, mer.total_layers), (Some(1), 1, 2));
-        assert_eq!(mer.children[0].layers, 1);
-        let terre = &tree.categories[1];
-        assert_eq!((terre.id, terre.total_layers), (None, 1));
-        assert_eq!(terre.children[0].path, ["Terre", "Sols"]);
     }
 }

@@ -286,7 +286,10 @@ pub fn parse_settings(
         None | Some(Value::Null) => {}
         Some(v) => match v.as_i64() {
             Some(id) if categories.contains(&id) => s.category = Some(id),
-            _ => errors.push(field_error("category", "must be a stored category id or null")),
+            _ => errors.push(field_error(
+                "category",
+                "must be a stored category id or null",
+            )),
         },
     }
     if let Some(style) = &s.style
@@ -295,7 +298,10 @@ pub fn parse_settings(
         let message = if layer.styles.is_empty() {
             "this layer advertises no styles".to_owned()
         } else {
-            format!("must be one of the advertised styles: {}", layer.styles.join(", "))
+            format!(
+                "must be one of the advertised styles: {}",
+                layer.styles.join(", ")
+            )
         };
         errors.push(field_error("style", message));
     }
@@ -306,11 +312,17 @@ pub fn parse_settings(
                 "time_default",
                 "must be a time the layer advertises",
             )),
-            None => errors.push(field_error("time_default", "this layer has no time dimension")),
+            None => errors.push(field_error(
+                "time_default",
+                "this layer has no time dimension",
+            )),
         }
     }
     if s.time_hidden.is_some() && layer.time.is_none() {
-        errors.push(field_error("time_hidden", "this layer has no time dimension"));
+        errors.push(field_error(
+            "time_hidden",
+            "this layer has no time dimension",
+        ));
     }
     if errors.is_empty() {
         Ok(s)
@@ -334,10 +346,13 @@ impl Admin {
             .await
             .into_iter()
             .map(|h| {
-                let settings = stored.get(&h.id).cloned().unwrap_or_else(|| LayerSettingsEntry {
-                    layer: h.id.clone(),
-                    ..LayerSettingsEntry::default()
-                });
+                let settings = stored
+                    .get(&h.id)
+                    .cloned()
+                    .unwrap_or_else(|| LayerSettingsEntry {
+                        layer: h.id.clone(),
+                        ..LayerSettingsEntry::default()
+                    });
                 let effective = acl.overrides().effective(&h.values, &settings.settings);
                 AdminLayer {
                     id: h.id,
@@ -469,7 +484,10 @@ pub async fn targets_under(
     if targets.len() > MAX_BULK {
         return Err(field_error(
             "category",
-            format!("{} layers: one bulk change touches {MAX_BULK} at most", targets.len()),
+            format!(
+                "{} layers: one bulk change touches {MAX_BULK} at most",
+                targets.len()
+            ),
         ));
     }
     Ok(targets)

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod catalog_routes;
 pub mod categories;
+pub mod category_tree;
 pub mod layers;
 pub mod routes;
 pub mod rules;

@@ -340,7 +340,10 @@ async fn bulk(
 }
 
 /// `layers` of a bulk body: 1 to 500 non-empty layer ids.
-fn bulk_layers(layers: Option<&Value>, errors: &mut Vec<kartenn_common::FieldError>) -> Vec<String> {
+fn bulk_layers(
+    layers: Option<&Value>,
+    errors: &mut Vec<kartenn_common::FieldError>,
+) -> Vec<String> {
     match layers.and_then(Value::as_array) {
         Some(list)
             if !list.is_empty()
