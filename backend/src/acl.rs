@@ -375,6 +375,43 @@ mod tests {
     }
 
     #[test]
+    fn layer_settings_close_actions_before_any_rule_and_survive_a_rule_change() {
+        use kartenn_common::admin_catalog::LayerSettings;
+        let mut all = rule("*", PUBLIC);
+        all.query = PUBLIC;
+        let shared = SharedAcl::new(vec![all], DefaultAccess::Deny);
+        let anon = Principal::anonymous();
+        let settings = |published, queryable| LayerSettings {
+            published,
+            queryable,
+            ..LayerSettings::default()
+        };
+        shared.set_overrides(Overrides::new(
+            std::collections::HashMap::from([
+                ("hidden".to_owned(), settings(Some(false), None)),
+                ("seen".to_owned(), settings(None, Some(false))),
+                ("chronicle-neo".to_owned(), settings(Some(false), None)),
+            ]),
+            std::collections::HashMap::new(),
+        ));
+        // A stored rule change keeps the settings, and the settings keep the rules.
+        shared.set_stored(vec![rule("other", None)]);
+        let acl = shared.current();
+        assert!(!acl.allows(&anon, layer("hidden", &[]), Action::View));
+        assert!(acl.allows(&anon, layer("seen", &[]), Action::View));
+        assert!(!acl.allows(&anon, layer("seen", &[]), Action::Query));
+        assert!(acl.allows(&anon, layer("free", &[]), Action::Query));
+        assert!(!acl.allows(&anon, layer("other", &[]), Action::View));
+        let mut neo = rule("x", PUBLIC);
+        neo.layer = None;
+        neo.dataset = Some("*".into());
+        shared.set_stored(vec![neo]);
+        let acl = shared.current();
+        assert!(!acl.allows_dataset(&anon, "neo", Action::View));
+        assert!(acl.allows_dataset(&anon, "eau", Action::View));
+    }
+
+    #[test]
     fn rules_serialise_without_the_fields_they_leave_out() {
         let mut r = rule("a", PUBLIC);
         r.query = Some(Audience::Roles(vec!["r".into()]));
