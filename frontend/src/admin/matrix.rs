@@ -11,6 +11,8 @@ use kartenn_engine::admin::{Act, Cell, LayerName, Who, cell, rows};
 use yew::prelude::*;
 
 use super::Draft;
+use super::catalog_bulk::{CategoryBulk, category_paths, in_category};
+use super::catalog_i18n::{CatMsg, tc};
 use crate::i18n::{AdminMsg, Lang, ta};
 
 #[derive(Properties, PartialEq)]
@@ -18,6 +20,9 @@ pub struct MatrixProps {
     pub list: Rc<RuleList>,
     pub catalog: Rc<Catalog>,
     pub on_draft: Callback<Option<Draft>>,
+    pub csrf: Option<AttrValue>,
+    /// After a bulk change: reload the rules.
+    pub on_changed: Callback<()>,
     pub lang: Lang,
 }
 
@@ -50,8 +55,19 @@ pub fn matrix_page(props: &MatrixProps) -> Html {
             search.set(input.map(|i| i.value()).unwrap_or_default());
         })
     };
+    let category = use_state(String::new);
+    let on_category = {
+        let category = category.clone();
+        Callback::from(move |e: Event| {
+            let select: Option<web_sys::HtmlSelectElement> = e.target_dyn_into();
+            category.set(select.map(|s| s.value()).unwrap_or_default());
+        })
+    };
     let rules = &props.list.rules;
-    let layers = rows(&props.catalog, rules, &search);
+    let mut layers = rows(&props.catalog, rules, &search);
+    if !category.is_empty() {
+        layers.retain(|l| in_category(&props.catalog, &l.id, &category));
+    }
     let draft_for = |layer: &LayerName, decided: &Cell| -> (Draft, AdminMsg) {
         let deciding = decided.rule.and_then(|i| rules.get(i));
         if let Some(entry) = deciding.filter(|e| !e.from_config) {
@@ -119,6 +135,17 @@ pub fn matrix_page(props: &MatrixProps) -> Html {
             <p class="intro">{ ta(lang, AdminMsg::MatrixIntro) }</p>
             <label class="search" for="matrix-search">{ ta(lang, AdminMsg::Search) }</label>
             <input id="matrix-search" type="search" value={(*search).clone()} oninput={on_search} />
+            <label class="search" for="matrix-category">{ tc(lang, CatMsg::CategoryFilter) }</label>
+            <select id="matrix-category" onchange={on_category}>
+                <option value="" selected={category.is_empty()}>{ tc(lang, CatMsg::AllCategories) }</option>
+                { for category_paths(&props.catalog).into_iter().map(|p| html! {
+                    <option value={p.clone()} selected={*category == p}>{ p.replace('/', " / ") }</option>
+                }) }
+            </select>
+            if !category.is_empty() {
+                <CategoryBulk path={(*category).clone()} csrf={props.csrf.clone()}
+                              on_changed={props.on_changed.clone()} {lang} />
+            }
             <table class="matrix">
                 <thead><tr>
                     <th scope="col">{ ta(lang, AdminMsg::Layer) }</th>

@@ -4,6 +4,10 @@
 //! log. The rule list is loaded here and shared: the matrix opens a rule in the rules section.
 
 mod audit;
+mod catalog;
+mod catalog_bulk;
+mod catalog_i18n;
+mod catalog_layers;
 mod editor;
 mod matrix;
 mod rules;
@@ -55,6 +59,7 @@ enum Section {
     Rules,
     Matrix,
     Audit,
+    Catalogue,
 }
 
 enum Load {
@@ -167,6 +172,7 @@ fn console(props: &ConsoleProps) -> Html {
     let csrf: Option<AttrValue> = props.me.csrf_token.clone().map(AttrValue::from);
     let content = match (&*section, &*list) {
         (Section::Audit, _) => html! { <audit::AuditPage {lang} /> },
+        (Section::Catalogue, _) => html! { <catalog::CatalogPage csrf={csrf.clone()} {lang} /> },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -176,7 +182,8 @@ fn console(props: &ConsoleProps) -> Html {
                               on_changed={reload.clone()} {csrf} {lang} />
         },
         (Section::Matrix, Some(Ok(list))) => html! {
-            <matrix::MatrixPage list={list.clone()} catalog={(*catalog).clone()} {on_draft} {lang} />
+            <matrix::MatrixPage list={list.clone()} catalog={(*catalog).clone()} {on_draft}
+                                {csrf} on_changed={reload.clone()} {lang} />
         },
     };
     html! {
@@ -185,6 +192,11 @@ fn console(props: &ConsoleProps) -> Html {
                 { tab(Section::Rules, AdminMsg::Rules) }
                 { tab(Section::Matrix, AdminMsg::Matrix) }
                 { tab(Section::Audit, AdminMsg::Audit) }
+                <button type="button" id="admin-tab-catalogue" class="admin-tab"
+                        aria-pressed={(*section == Section::Catalogue).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Catalogue))}>
+                    { catalog_i18n::tc(lang, catalog_i18n::CatMsg::Catalogue) }
+                </button>
             </nav>
             <section class="admin-section">{ content }</section>
         </>
