@@ -74,6 +74,19 @@ pub fn value(event: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// A callback writing the text of the field that sent the event into `state` through `f`.
+pub fn edit<T: Clone + 'static, E: AsRef<Event> + 'static>(
+    state: &UseStateHandle<T>,
+    f: fn(&mut T, String),
+) -> Callback<E> {
+    let state = state.clone();
+    Callback::from(move |e: E| {
+        let mut next = (*state).clone();
+        f(&mut next, value(e.as_ref()));
+        state.set(next);
+    })
+}
+
 /// Every stored category as (id, path shown `A / B`), depth first.
 pub fn stored(tree: &CategoryTree) -> Vec<(i64, String)> {
     fn walk(nodes: &[CategoryNode], out: &mut Vec<(i64, String)>) {
@@ -257,15 +270,7 @@ fn tree_view(props: &TreeProps) -> Html {
             });
         })
     };
-    let field = |f: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*form).clone();
-            f(&mut next, value(&e));
-            form.set(next);
-        })
-    };
-    let edit = |node: &CategoryNode| {
+    let edit_node = |node: &CategoryNode| {
         let form = form.clone();
         let next = Form {
             editing: node.id.zip(node.version),
@@ -345,7 +350,7 @@ fn tree_view(props: &TreeProps) -> Html {
     };
     let ctx = Ctx {
         lang,
-        edit: &edit,
+        edit: &edit_node,
         adopt: &adopt,
         delete: &delete,
         deleting: deleting.map(|d| d.0),
@@ -376,16 +381,16 @@ fn tree_view(props: &TreeProps) -> Html {
                 <div class="field">
                     <label for="category-title">{ tc(lang, CatMsg::Title) }</label>
                     <input id="category-title" type="text" required=true maxlength="120" value={form.title.clone()}
-                           onchange={field(|f, v| f.title = v)} />
+                           oninput={edit::<Form, InputEvent>(&form, |f, v| f.title = v)} />
                 </div>
                 <div class="field">
                     <label for="category-title-en">{ tc(lang, CatMsg::TitleEn) }</label>
                     <input id="category-title-en" type="text" maxlength="120" value={form.title_en.clone()}
-                           onchange={field(|f, v| f.title_en = v)} />
+                           oninput={edit::<Form, InputEvent>(&form, |f, v| f.title_en = v)} />
                 </div>
                 <div class="field">
                     <label for="category-parent">{ tc(lang, CatMsg::Parent) }</label>
-                    <select id="category-parent" onchange={field(|f, v| f.parent = v)}>
+                    <select id="category-parent" onchange={edit::<Form, Event>(&form, |f, v| f.parent = v)}>
                         <option value="" selected={form.parent.is_empty()}>{ tc(lang, CatMsg::Root) }</option>
                         { for categories.iter()
                             .filter(|(c, _)| editing.is_none_or(|e| *c != e && !under(&props.tree, *c, e)))

@@ -9,7 +9,7 @@ use kartenn_common::TimeExtent;
 use kartenn_common::admin_catalog::{AdminLayer, LayerSettings, LayerValues};
 use yew::prelude::*;
 
-use super::catalog::{Problem, focus, problem_html, value};
+use super::catalog::{Problem, edit, focus, problem_html, value};
 use super::catalog_i18n::{CatMsg, tc};
 use crate::api::admin_catalog as client;
 use crate::i18n::Lang;
@@ -215,14 +215,8 @@ fn settings_form(props: &FormProps) -> Html {
     let form = use_state(|| Form::of(&layer.settings.settings));
     let problem = use_state(|| None::<Problem>);
     let saving = use_state(|| false);
-    let edit = |f: fn(&mut Form, String)| {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            let mut next = (*form).clone();
-            f(&mut next, value(&e));
-            form.set(next);
-        })
-    };
+    let input = |f: fn(&mut Form, String)| edit::<Form, InputEvent>(&form, f);
+    let choose = |f: fn(&mut Form, String)| edit::<Form, Event>(&form, f);
     let finish = {
         let (problem, saving, on_close) = (problem.clone(), saving.clone(), props.on_close.clone());
         Callback::from(move |result: Result<(), crate::api::ApiFailure>| {
@@ -296,7 +290,7 @@ fn settings_form(props: &FormProps) -> Html {
         html! {
             <div class="field">
                 <label for={id}>{ tc(lang, label) }</label>
-                <select {id} onchange={edit(f)}>
+                <select {id} onchange={choose(f)}>
                     <option value="" selected={current.is_empty()}>{ tc(lang, CatMsg::KeepHarvested) }</option>
                     <option value="true" selected={current == "true"}>{ tc(lang, CatMsg::Yes) }</option>
                     <option value="false" selected={current == "false"}>{ tc(lang, CatMsg::No) }</option>
@@ -321,17 +315,17 @@ fn settings_form(props: &FormProps) -> Html {
             { problem_html(lang, problem.as_ref(), &reload) }
             <div class="field">
                 <label for="settings-title">{ tc(lang, CatMsg::Title) }</label>
-                <input id="settings-title" type="text" maxlength="200" value={form.title.clone()} onchange={edit(|f, v| f.title = v)} />
+                <input id="settings-title" type="text" maxlength="200" value={form.title.clone()} oninput={input(|f, v| f.title = v)} />
                 { beside(h.title.clone()) }{ field_error("title") }
             </div>
             <div class="field">
                 <label for="settings-abstract">{ tc(lang, CatMsg::Abstract) }</label>
-                <textarea id="settings-abstract" rows="3" value={form.abstract_text.clone()} onchange={edit(|f, v| f.abstract_text = v)} />
+                <textarea id="settings-abstract" rows="3" value={form.abstract_text.clone()} oninput={input(|f, v| f.abstract_text = v)} />
                 { beside(h.abstract_text.clone().unwrap_or_default()) }{ field_error("abstract") }
             </div>
             <div class="field">
                 <label for="settings-category">{ tc(lang, CatMsg::Category) }</label>
-                <select id="settings-category" onchange={edit(|f, v| f.category = v)}>
+                <select id="settings-category" onchange={choose(|f, v| f.category = v)}>
                     <option value="" selected={form.category.is_empty()}>{ tc(lang, CatMsg::KeepHarvested) }</option>
                     { for props.categories.iter().map(|(id, path)| html! {
                         <option value={id.to_string()} selected={form.category == id.to_string()}>{ path }</option>
@@ -346,7 +340,7 @@ fn settings_form(props: &FormProps) -> Html {
             if !layer.styles.is_empty() {
                 <div class="field">
                     <label for="settings-style">{ tc(lang, CatMsg::Style) }</label>
-                    <select id="settings-style" onchange={edit(|f, v| f.style = v)}>
+                    <select id="settings-style" onchange={choose(|f, v| f.style = v)}>
                         <option value="" selected={form.style.is_empty()}>{ tc(lang, CatMsg::KeepHarvested) }</option>
                         { for layer.styles.iter().map(|s| html! {
                             <option value={s.clone()} selected={form.style == *s}>{ s }</option>
@@ -357,14 +351,14 @@ fn settings_form(props: &FormProps) -> Html {
             }
             <div class="field">
                 <label for="settings-popup">{ tc(lang, CatMsg::Popup) }</label>
-                <input id="settings-popup" type="text" maxlength="2000" value={form.popup.clone()} onchange={edit(|f, v| f.popup = v)} />
+                <input id="settings-popup" type="text" maxlength="2000" value={form.popup.clone()} oninput={input(|f, v| f.popup = v)} />
                 { beside(h.popup.clone().unwrap_or_default()) }{ field_error("popup") }
             </div>
             if layer.time.is_some() {
                 <div class="field">
                     <label for="settings-time">{ tc(lang, CatMsg::TimeDefault) }</label>
                     <input id="settings-time" type="text" list="settings-times" value={form.time_default.clone()}
-                           onchange={edit(|f, v| f.time_default = v)} />
+                           oninput={input(|f, v| f.time_default = v)} />
                     <datalist id="settings-times">{ for times.iter().map(|t| html! { <option value={t.clone()} /> }) }</datalist>
                     { beside(h.time_default.clone().unwrap_or_default()) }{ field_error("time_default") }
                 </div>

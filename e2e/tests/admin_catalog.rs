@@ -1,0 +1,196 @@
+//! The catalogue administration in a real browser against the real OpenID provider peer: the
+//! administrator signs in, opens the "Catalogue" tab, renames one layer and unpublishes
+//! another in the settings form (the harvested value shown beside the field); then an
+//! anonymous visitor's viewer lists the first under its new title and no longer lists the
+//! second, whose tiles are refused. Run by `cargo xtask test`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, ensure};
+use kartenn_e2e::{
+    Browser, Server, catalogue_ids, free_loopback_port, page_fetch, sign_in_as, wait_for,
+    write_oidc_config,
+};
+use kartenn_peers::oidc::{OidcOptions, OidcProvider};
+use serde_json::json;
+
+const NEW_TITLE: &str = "Mairies du Finistère";
+
+fn write_config(dir: &Path, port: u16, issuer: &str) -> Result<PathBuf> {
+    write_oidc_config(
+        dir,
+        port,
+        issuer,
+        r#"[[layers]]
+id = "zone_a"
+title = "Zone A"
+path = "{demo}/mairies.fgb"
+[[layers]]
+id = "zone_b"
+title = "Zone B"
+path = "{demo}/mairies.fgb"
+[[rules]]
+layer = "zone_?"
+view = "public"
+"#,
+        "",
+        r#"[oidc.roles]
+"realm:indigeo-admin" = "admin"
+"#,
+    )
+}
+
+/// Chooses `value` in the `<select>` matching `css` as a person would (a `change` event).
+async fn choose(browser: &Browser, css: &str, value: &str) -> Result<()> {
+    browser.wait_for_element(css).await?;
+    browser
+        .js(
+            "const s = document.querySelector(arguments[0]); s.value = arguments[1];\
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(css), json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Opens `layer`'s settings form from the layer table.
+async fn open_settings(browser: &Browser, layer: &str) -> Result<()> {
+    browser
+        .click(&format!("tr[data-layer='{layer}'] button.edit-settings"))
+        .await?;
+    wait_for(
+        browser,
+        "the settings form",
+        &format!(
+            "const f = document.querySelector('#settings-form');\
+             return f && f.getAttribute('aria-label').includes('{layer}');"
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn save_and_wait_closed(browser: &Browser) -> Result<()> {
+    browser.click("#save-settings").await?;
+    wait_for(
+        browser,
+        "the settings saved",
+        "return !document.querySelector('#settings-form');",
+    )
+    .await?;
+    Ok(())
+}
+
+async fn admin_renames_zone_a_and_unpublishes_zone_b(browser: &Browser) -> Result<()> {
+    browser.click("#admin-link").await?;
+    browser.click("#admin-tab-catalogue").await?;
+    open_settings(browser, "zone_a").await?;
+    // The form takes the focus; the configured title is shown beside the field.
+    wait_for(
+        browser,
+        "the focus in the title field",
+        "return document.activeElement && document.activeElement.id === 'settings-title';",
+    )
+    .await?;
+    let beside = browser
+        .wait_for_element("#settings-title ~ .harvested")
+        .await?
+        .text()
+        .await?;
+    ensure!(beside.contains("Zone A"), "beside the title: {beside}");
+    browser.type_into("#settings-title", NEW_TITLE).await?;
+    save_and_wait_closed(browser).await?;
+    wait_for(
+        browser,
+        "the new title in the table",
+        &format!(
+            "const r = document.querySelector(\"tr[data-layer='zone_a']\");\
+             return r && r.textContent.includes('{NEW_TITLE}');"
+        ),
+    )
+    .await?;
+
+    open_settings(browser, "zone_b").await?;
+    choose(browser, "#settings-published", "false").await?;
+    save_and_wait_closed(browser).await?;
+    wait_for(
+        browser,
+        "zone_b unpublished in the table",
+        "const r = document.querySelector(\"tr[data-layer='zone_b']\");\
+         return r && r.querySelector('.badge') !== null;",
+    )
+    .await?;
+    browser.screenshot("admin-catalogue.png").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js, Chromium and the built viewer: run `cargo xtask test`"]
+async fn an_administrator_renames_and_unpublishes_layers_and_the_viewer_follows() -> Result<()> {
+    let provider =
+        tokio::task::spawn_blocking(move || OidcProvider::start(OidcOptions::default())).await??;
+    let dir =
+        std::env::temp_dir().join(format!("kartenn-e2e-admin-catalog-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let port = free_loopback_port()?;
+    let config = write_config(&dir, port, &provider.issuer())?;
+    let server = Server::start_at(
+        &format!("127.0.0.1:{port}"),
+        &["--config", config.to_str().context("path")?],
+    )
+    .await?;
+    let browser = Browser::start(1200, 900, 1.0).await?;
+
+    browser.client.goto(&server.url).await?;
+    let before = catalogue_ids(&browser).await?;
+    ensure!(
+        before.contains(&"zone_a".to_owned()) && before.contains(&"zone_b".to_owned()),
+        "{before:?}"
+    );
+    sign_in_as(&browser, "admin", "admin-pw").await?;
+    admin_renames_zone_a_and_unpublishes_zone_b(&browser).await?;
+    browser.client.goto(&server.url).await?;
+    browser.click("#sign-out").await?;
+    browser.wait_for_element("#sign-in").await?;
+
+    // Anonymous: zone_a under its new title, zone_b gone and its tiles refused.
+    browser.client.goto(&server.url).await?;
+    wait_for(
+        &browser,
+        "the new title in the layer list",
+        &format!(
+            "const l = document.querySelector(\"[data-overlay='zone_a'] label\");\
+             return l && l.textContent.includes('{NEW_TITLE}');"
+        ),
+    )
+    .await?;
+    let ids = catalogue_ids(&browser).await?;
+    ensure!(
+        ids.contains(&"zone_a".to_owned()) && !ids.contains(&"zone_b".to_owned()),
+        "anonymous catalogue: {ids:?}"
+    );
+    ensure!(
+        browser
+            .js(
+                "return !document.querySelector(\"[data-overlay='zone_b']\");",
+                vec![]
+            )
+            .await?
+            == json!(true),
+        "zone_b still in the layer list"
+    );
+    let tile = page_fetch(&browser, "/tiles/zone_b/8/125/88.mvt").await?.0;
+    ensure!((400..500).contains(&tile), "zone_b tile: {tile}");
+    browser
+        .screenshot("viewer-after-catalogue-admin.png")
+        .await?;
+
+    browser.close().await?;
+    drop(server);
+    drop(provider);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
