@@ -66,10 +66,7 @@ pub fn layer_table(props: &TableProps) -> Html {
     };
     let open = |id: &str| {
         let (editing, id) = (editing.clone(), id.to_owned());
-        Callback::from(move |_: MouseEvent| {
-            editing.set(Some(id.clone()));
-            focus("settings-title");
-        })
+        Callback::from(move |_: MouseEvent| editing.set(Some(id.clone())))
     };
     let close = {
         let (editing, on_changed) = (editing.clone(), props.on_changed.clone());
@@ -215,6 +212,8 @@ fn settings_form(props: &FormProps) -> Html {
     let form = use_state(|| Form::of(&layer.settings.settings));
     let problem = use_state(|| None::<Problem>);
     let saving = use_state(|| false);
+    // The form takes the focus when it opens.
+    use_effect_with((), |()| focus("settings-title"));
     let input = |f: fn(&mut Form, String)| edit::<Form, InputEvent>(&form, f);
     let choose = |f: fn(&mut Form, String)| edit::<Form, Event>(&form, f);
     let finish = {
