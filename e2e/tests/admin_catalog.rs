@@ -1,8 +1,11 @@
 //! The catalogue administration in a real browser against the real OpenID provider peer: the
-//! administrator signs in, opens the "Catalogue" tab, renames one layer and unpublishes
-//! another in the settings form (the harvested value shown beside the field); then an
-//! anonymous visitor's viewer lists the first under its new title and no longer lists the
-//! second, whose tiles are refused. Run by `cargo xtask test`.
+//! administrator signs in, opens the "Catalogue" tab, creates a category, renames one layer
+//! and files it there, and unpublishes another in the settings form (the harvested value shown
+//! beside each field); then an anonymous visitor's viewer lists the first under its new title
+//! and category and no longer lists the second, whose tiles are refused. Last, the
+//! administrator filters the permission matrix by that category and gives "view" to signed-in
+//! users for the whole category: the anonymous catalogue loses the layer. Run by
+//! `cargo xtask test`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -86,6 +89,18 @@ async fn save_and_wait_closed(browser: &Browser) -> Result<()> {
 async fn admin_renames_zone_a_and_unpublishes_zone_b(browser: &Browser) -> Result<()> {
     browser.click("#admin-link").await?;
     browser.click("#admin-tab-catalogue").await?;
+    browser.wait_for_element("#category-title").await?;
+    browser.type_into("#category-title", "Littoral").await?;
+    browser.click("#save-category").await?;
+    let category = wait_for(
+        browser,
+        "the new category in the tree",
+        "const c = Array.from(document.querySelectorAll('.category[data-category-id]'))\
+           .find(c => c.textContent.includes('Littoral'));\
+         return c && c.getAttribute('data-category-id');",
+    )
+    .await?;
+    let category = category.as_str().context("category id")?.to_owned();
     open_settings(browser, "zone_a").await?;
     // The form takes the focus; the configured title is shown beside the field.
     wait_for(
@@ -101,6 +116,8 @@ async fn admin_renames_zone_a_and_unpublishes_zone_b(browser: &Browser) -> Resul
         .await?;
     ensure!(beside.contains("Zone A"), "beside the title: {beside}");
     browser.type_into("#settings-title", NEW_TITLE).await?;
+    choose(browser, "#settings-category", &category).await?;
+    browser.screenshot("admin-catalogue-settings.png").await?;
     save_and_wait_closed(browser).await?;
     wait_for(
         browser,
@@ -172,6 +189,15 @@ async fn an_administrator_renames_and_unpublishes_layers_and_the_viewer_follows(
         ids.contains(&"zone_a".to_owned()) && !ids.contains(&"zone_b".to_owned()),
         "anonymous catalogue: {ids:?}"
     );
+    let (_, catalog) = page_fetch(&browser, "/api/catalog").await?;
+    let catalog: serde_json::Value = serde_json::from_str(&catalog)?;
+    let zone_a = catalog["layers"]
+        .as_array()
+        .context("layers")?
+        .iter()
+        .find(|l| l["id"] == "zone_a")
+        .context("zone_a")?;
+    ensure!(zone_a["category"] == json!(["Littoral"]), "{zone_a}");
     ensure!(
         browser
             .js(
@@ -187,6 +213,41 @@ async fn an_administrator_renames_and_unpublishes_layers_and_the_viewer_follows(
     browser
         .screenshot("viewer-after-catalogue-admin.png")
         .await?;
+
+    // The whole category to signed-in users, from the matrix.
+    sign_in_as(&browser, "admin", "admin-pw").await?;
+    browser.click("#admin-link").await?;
+    browser.click("#admin-tab-matrix").await?;
+    choose(&browser, "#matrix-category", "Littoral").await?;
+    wait_for(
+        &browser,
+        "the matrix filtered by category",
+        "const rows = document.querySelectorAll('table.matrix tbody tr');\
+         return rows.length === 1 && rows[0].textContent.includes('zone_a')\
+           && document.querySelector('#bulk-apply') !== null;",
+    )
+    .await?;
+    choose(&browser, "#bulk-audience", "authenticated").await?;
+    browser
+        .js("window.confirm = () => true; return true;", vec![])
+        .await?;
+    browser.click("#bulk-apply").await?;
+    wait_for(
+        &browser,
+        "the matrix showing the new rule",
+        "const b = document.querySelector(\"button[data-layer='zone_a'][data-action='view']\");\
+         return b && b.textContent.includes('#1') && !b.textContent.includes('public');",
+    )
+    .await?;
+    browser.screenshot("admin-matrix-category.png").await?;
+    browser.client.goto(&server.url).await?;
+    browser.click("#sign-out").await?;
+    browser.wait_for_element("#sign-in").await?;
+    let ids = catalogue_ids(&browser).await?;
+    ensure!(
+        !ids.contains(&"zone_a".to_owned()),
+        "zone_a still public: {ids:?}"
+    );
 
     browser.close().await?;
     drop(server);

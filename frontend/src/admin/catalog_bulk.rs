@@ -115,7 +115,7 @@ pub fn category_bulk(props: &BulkProps) -> Html {
         <fieldset class="category-bulk">
             <legend>{ tc(lang, CatMsg::ApplyToCategory) }{ " — " }{ props.path.replace('/', " / ") }</legend>
             { problem_html(lang, problem.as_ref(), &Callback::noop()) }
-            if *applied { <p class="status" role="status">{ tc(lang, CatMsg::Applied) }</p> }
+            if *applied { <p class="applied" role="status">{ tc(lang, CatMsg::Applied) }</p> }
             <label for="bulk-action">{ tc(lang, CatMsg::Action) }</label>
             <select id="bulk-action" onchange={on_action}>
                 { for Act::ALL.iter().map(|a| html! {
