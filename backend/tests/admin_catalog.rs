@@ -438,3 +438,77 @@ async fn the_openapi_document_describes_the_catalogue_admin_routes() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cookie_session_needs_its_csrf_token_for_catalogue_changes() {
+    use kartenn::acl::Principal;
+    use kartenn::auth::session::{Grant, SessionStore};
+    let s = setup().await;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let grant = Grant {
+        principal: Principal {
+            user: Some("ann".into()),
+            subject: Some("sub-ann".into()),
+            name: None,
+            roles: vec!["admin".into()],
+        },
+        access_token: "opaque".into(),
+        refresh_token: None,
+        id_token: None,
+        access_expires_at: now + 3600,
+    };
+    let (cookie, session) = SessionStore::new(s.store.clone())
+        .create(&grant, 3600)
+        .await
+        .unwrap();
+    let cookie = format!("kartenn_session={cookie}");
+    let changes: [(&str, String, Option<Value>); 3] = [
+        (
+            "POST",
+            "/api/admin/categories".into(),
+            Some(json!({"title": "Mer"})),
+        ),
+        ("PUT", settings_uri("open"), Some(json!({"title": "X"}))),
+        ("DELETE", settings_uri("open"), None),
+    ];
+    for (method, uri, body) in &changes {
+        let refused = s
+            .call(
+                method,
+                uri,
+                None,
+                &[("cookie", &cookie), ("if-match", "\"0\"")],
+                body.clone(),
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{method} {uri}");
+        assert_eq!(refused.json()["code"], "csrf");
+    }
+    assert!(s.audit("").await.is_empty(), "nothing changed");
+    let read = s
+        .call(
+            "GET",
+            "/api/admin/layers",
+            None,
+            &[("cookie", &cookie)],
+            None,
+        )
+        .await;
+    assert_eq!(read.status, 200, "reads need no token");
+    let created = s
+        .call(
+            "POST",
+            "/api/admin/categories",
+            None,
+            &[("cookie", &cookie), ("x-csrf-token", &session.csrf_token)],
+            Some(json!({"title": "Mer"})),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+}
