@@ -143,6 +143,43 @@ async fn admin_renames_zone_a_and_unpublishes_zone_b(browser: &Browser) -> Resul
     Ok(())
 }
 
+/// The administrator filters the matrix by "Littoral" and gives "view" to signed-in users for
+/// the whole category, then signs out.
+async fn admin_restricts_the_category_from_the_matrix(
+    browser: &Browser,
+    server: &Server,
+) -> Result<()> {
+    sign_in_as(browser, "admin", "admin-pw").await?;
+    browser.click("#admin-link").await?;
+    browser.click("#admin-tab-matrix").await?;
+    choose(browser, "#matrix-category", "Littoral").await?;
+    wait_for(
+        browser,
+        "the matrix filtered by category",
+        "const rows = document.querySelectorAll('table.matrix tbody tr');\
+         return rows.length === 1 && rows[0].textContent.includes('zone_a')\
+           && document.querySelector('#bulk-apply') !== null;",
+    )
+    .await?;
+    choose(browser, "#bulk-audience", "authenticated").await?;
+    browser
+        .js("window.confirm = () => true; return true;", vec![])
+        .await?;
+    browser.click("#bulk-apply").await?;
+    wait_for(
+        browser,
+        "the matrix showing the new rule",
+        "const b = document.querySelector(\"button[data-layer='zone_a'][data-action='view']\");\
+         return b && b.textContent.includes('#1') && !b.textContent.includes('public');",
+    )
+    .await?;
+    browser.screenshot("admin-matrix-category.png").await?;
+    browser.client.goto(&server.url).await?;
+    browser.click("#sign-out").await?;
+    browser.wait_for_element("#sign-in").await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Node.js, Chromium and the built viewer: run `cargo xtask test`"]
 async fn an_administrator_renames_and_unpublishes_layers_and_the_viewer_follows() -> Result<()> {
@@ -215,34 +252,7 @@ async fn an_administrator_renames_and_unpublishes_layers_and_the_viewer_follows(
         .await?;
 
     // The whole category to signed-in users, from the matrix.
-    sign_in_as(&browser, "admin", "admin-pw").await?;
-    browser.click("#admin-link").await?;
-    browser.click("#admin-tab-matrix").await?;
-    choose(&browser, "#matrix-category", "Littoral").await?;
-    wait_for(
-        &browser,
-        "the matrix filtered by category",
-        "const rows = document.querySelectorAll('table.matrix tbody tr');\
-         return rows.length === 1 && rows[0].textContent.includes('zone_a')\
-           && document.querySelector('#bulk-apply') !== null;",
-    )
-    .await?;
-    choose(&browser, "#bulk-audience", "authenticated").await?;
-    browser
-        .js("window.confirm = () => true; return true;", vec![])
-        .await?;
-    browser.click("#bulk-apply").await?;
-    wait_for(
-        &browser,
-        "the matrix showing the new rule",
-        "const b = document.querySelector(\"button[data-layer='zone_a'][data-action='view']\");\
-         return b && b.textContent.includes('#1') && !b.textContent.includes('public');",
-    )
-    .await?;
-    browser.screenshot("admin-matrix-category.png").await?;
-    browser.client.goto(&server.url).await?;
-    browser.click("#sign-out").await?;
-    browser.wait_for_element("#sign-in").await?;
+    admin_restricts_the_category_from_the_matrix(&browser, &server).await?;
     let ids = catalogue_ids(&browser).await?;
     ensure!(
         !ids.contains(&"zone_a".to_owned()),
