@@ -8,6 +8,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::Deserialize;
 
+pub use crate::catalog::settings::Overrides;
+
+/// How the catalogue names a chronicle dataset's layer (`chronicle-{dataset}`).
+pub const CHRONICLE_PREFIX: &str = "chronicle-";
+
 /// What the caller wants to do with a layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -88,28 +93,46 @@ impl<'a> LayerRef<'a> {
     }
 }
 
-/// The rights model: rules in order, first match decides.
+/// The rights model: rules in order, first match decides; administrators' layer settings
+/// (unpublished, not queryable, not downloadable) close actions before any rule.
 #[derive(Debug, Clone, Default)]
 pub struct Acl {
     rules: Vec<Rule>,
     default: DefaultAccess,
+    overrides: Arc<Overrides>,
 }
 
 impl Acl {
     pub fn new(rules: Vec<Rule>, default: DefaultAccess) -> Self {
-        Self { rules, default }
+        Self {
+            rules,
+            default,
+            overrides: Arc::default(),
+        }
+    }
+
+    /// Layer settings and category paths in force with these rules.
+    pub fn overrides(&self) -> &Overrides {
+        &self.overrides
     }
 
     /// Whether `who` may do `action` with `layer`. The first rule whose layer pattern (and
     /// source, if it names one) matches decides; an action that rule does not mention is
     /// denied. No rule: the default.
     pub fn allows(&self, who: &Principal, layer: LayerRef<'_>, action: Action) -> bool {
-        self.decide(who, self.rules.iter().find(|r| matches(r, layer)), action)
+        self.overrides.permits(layer.id, action)
+            && self.decide(who, self.rules.iter().find(|r| matches(r, layer)), action)
     }
 
     /// Whether `who` may do `action` with the chronicle dataset `dataset`: the first rule
     /// naming a matching `dataset` decides, as for layers.
     pub fn allows_dataset(&self, who: &Principal, dataset: &str, action: Action) -> bool {
+        if !self
+            .overrides
+            .permits(&format!("{CHRONICLE_PREFIX}{dataset}"), action)
+        {
+            return false;
+        }
         let rule = self.rules.iter().find(|r| r.names_dataset(dataset));
         self.decide(who, rule, action)
     }
@@ -175,8 +198,19 @@ impl SharedAcl {
     pub fn set_stored(&self, stored: Vec<Rule>) {
         let mut rules = stored;
         rules.extend(self.config_rules.iter().cloned());
-        let acl = Arc::new(Acl::new(rules, self.default));
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = acl;
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let mut acl = Acl::new(rules, self.default);
+        acl.overrides = Arc::clone(&current.overrides);
+        *current = Arc::new(acl);
+    }
+
+    /// Makes `overrides` (layer settings, category paths) part of every later request's rights,
+    /// keeping the rules.
+    pub fn set_overrides(&self, overrides: Overrides) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let mut acl = Acl::clone(&current);
+        acl.overrides = Arc::new(overrides);
+        *current = Arc::new(acl);
     }
 }
 
@@ -335,6 +369,43 @@ mod tests {
         // Who already holds the old set keeps deciding with it.
         assert!(!before.allows(&anon, layer("a", &[]), Action::View));
         assert_eq!(shared.config_rules().len(), 1);
+    }
+
+    #[test]
+    fn layer_settings_close_actions_before_any_rule_and_survive_a_rule_change() {
+        use kartenn_common::admin_catalog::LayerSettings;
+        let mut all = rule("*", PUBLIC);
+        all.query = PUBLIC;
+        let shared = SharedAcl::new(vec![all], DefaultAccess::Deny);
+        let anon = Principal::anonymous();
+        let settings = |published, queryable| LayerSettings {
+            published,
+            queryable,
+            ..LayerSettings::default()
+        };
+        shared.set_overrides(Overrides::new(
+            std::collections::HashMap::from([
+                ("hidden".to_owned(), settings(Some(false), None)),
+                ("seen".to_owned(), settings(None, Some(false))),
+                ("chronicle-neo".to_owned(), settings(Some(false), None)),
+            ]),
+            std::collections::HashMap::new(),
+        ));
+        // A stored rule change keeps the settings, and the settings keep the rules.
+        shared.set_stored(vec![rule("other", None)]);
+        let acl = shared.current();
+        assert!(!acl.allows(&anon, layer("hidden", &[]), Action::View));
+        assert!(acl.allows(&anon, layer("seen", &[]), Action::View));
+        assert!(!acl.allows(&anon, layer("seen", &[]), Action::Query));
+        assert!(acl.allows(&anon, layer("free", &[]), Action::Query));
+        assert!(!acl.allows(&anon, layer("other", &[]), Action::View));
+        let mut neo = rule("x", PUBLIC);
+        neo.layer = None;
+        neo.dataset = Some("*".into());
+        shared.set_stored(vec![neo]);
+        let acl = shared.current();
+        assert!(!acl.allows_dataset(&anon, "neo", Action::View));
+        assert!(acl.allows_dataset(&anon, "eau", Action::View));
     }
 
     #[test]

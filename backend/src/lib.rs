@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::routes::router())
         .merge(maps::routes::router())
         .merge(maps::admin_routes::router())
+        .merge(admin::catalog_routes::router())
         .merge(openapi::router())
         .route("/api", any(no_such_route))
         .route("/api/{*rest}", any(no_such_route))

@@ -65,6 +65,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::admin::routes::openapi_router().into_openapi());
     doc.merge(crate::maps::routes::openapi_router().into_openapi());
     doc.merge(crate::maps::admin_routes::openapi_router().into_openapi());
+    doc.merge(crate::admin::catalog_routes::openapi_router().into_openapi());
     doc
 }
 

@@ -128,6 +128,7 @@ impl Store {
             .chain(crate::admin::role_mapping::SCHEMA)
             .chain(crate::maps::SCHEMA)
             .chain(crate::admin::sources::SCHEMA)
+            .chain(crate::admin::categories::SCHEMA)
         {
             sqlx::query(statement).execute(&pool).await?;
         }

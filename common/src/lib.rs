@@ -2,6 +2,7 @@
 //! or writes is defined here, once, with serde only.
 
 pub mod admin;
+pub mod admin_catalog;
 pub mod admin_sources;
 pub mod auth;
 pub mod catalog;

@@ -9,6 +9,10 @@
 //! - `routes`: the handlers, registered through utoipa-axum.
 
 pub mod audit;
+pub mod catalog_routes;
+pub mod categories;
+pub mod category_tree;
+pub mod layers;
 pub mod role_mapping;
 mod role_routes;
 pub mod routes;
@@ -189,6 +193,7 @@ impl Admin {
         };
         admin.reload().await?;
         admin.reload_mappings().await?;
+        admin.reload_catalog().await?;
         Ok(admin)
     }
 

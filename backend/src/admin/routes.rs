@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Query};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::audit::{self, AuditEntry, AuditFilter};
-use super::rules::{MAX_BULK, RuleEntry, parse_action, parse_rule, unknown_fields};
+use super::rules::{BulkTarget, MAX_BULK, RuleEntry, parse_action, parse_rule, unknown_fields};
 use super::{Actor, Admin, AdminError, field_error};
 use kartenn_common::admin::{RuleBody, RuleList};
 
@@ -255,12 +255,16 @@ async fn delete_rule(
     Ok((StatusCode::NO_CONTENT, no_store()).into_response())
 }
 
-/// Body of a bulk change.
+/// Body of a bulk change: `layers` or `category`, not both.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 struct BulkBody {
     /// Layer ids (at most 500).
-    layers: Vec<String>,
+    layers: Option<Vec<String>>,
+    /// A stored category id or a category path (`Littoral/Traits`): every layer in it or
+    /// below it, by the categories in force (chronicle layers: their dataset).
+    #[schema(value_type = Option<Object>)]
+    category: Option<Value>,
     /// `view`, `query` or `download`.
     action: String,
     /// `"public"`, `"authenticated"`, a list of roles, or `null` (nobody).
@@ -281,28 +285,31 @@ struct BulkResult {
         (status = 401, description = "Sign in first", body = ErrorBody),
         (status = 403, description = "Not an administrator, or no CSRF token", body = ErrorBody),
         (status = 422, description = "Invalid body", body = ErrorBody)))]
-async fn bulk(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
+async fn bulk(
+    who: AdminCaller,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let map = object(&body)?;
-    let mut errors = unknown_fields(&map, &["layers", "action", "audience"]);
-    let layers: Vec<String> = match map.get("layers").and_then(Value::as_array) {
-        Some(list)
-            if !list.is_empty()
-                && list.len() <= MAX_BULK
-                && list
-                    .iter()
-                    .all(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) =>
-        {
-            list.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        }
-        _ => {
-            errors.push(field_error(
-                "layers",
-                "must be a list of 1 to 500 layer ids (non-empty strings)",
-            ));
+    let mut errors = unknown_fields(&map, &["layers", "category", "action", "audience"]);
+    let targets: Vec<BulkTarget> = match (map.get("layers"), map.get("category")) {
+        (Some(_), Some(_)) => {
+            for field in ["layers", "category"] {
+                errors.push(field_error(
+                    field,
+                    "give either layers or a category, not both",
+                ));
+            }
             Vec::new()
         }
+        (None, Some(category)) => super::layers::targets_under(&state, category)
+            .await
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default(),
+        (layers, None) => bulk_layers(layers, &mut errors)
+            .into_iter()
+            .map(BulkTarget::Layer)
+            .collect(),
     };
     let action = map
         .get("action")
@@ -334,9 +341,36 @@ async fn bulk(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
     };
     let rules = who
         .admin
-        .bulk(&who.actor, &layers, action, audience)
+        .bulk(&who.actor, &targets, action, audience)
         .await?;
     Ok((no_store(), Json(BulkResult { rules })).into_response())
+}
+
+/// `layers` of a bulk body: 1 to 500 non-empty layer ids.
+fn bulk_layers(
+    layers: Option<&Value>,
+    errors: &mut Vec<kartenn_common::FieldError>,
+) -> Vec<String> {
+    match layers.and_then(Value::as_array) {
+        Some(list)
+            if !list.is_empty()
+                && list.len() <= MAX_BULK
+                && list
+                    .iter()
+                    .all(|v| v.as_str().is_some_and(|s| !s.trim().is_empty())) =>
+        {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        }
+        _ => {
+            errors.push(field_error(
+                "layers",
+                "must be a list of 1 to 500 layer ids (non-empty strings), or give a category",
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// The audit rows `query` selects (422 naming the bad filter field).

@@ -19,6 +19,14 @@ pub const MAX_BULK: usize = 500;
 
 pub use kartenn_common::admin::RuleEntry;
 
+/// What one bulk change gives rights on: a layer, or a chronicle dataset (whose rules name
+/// datasets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkTarget {
+    Layer(String),
+    Dataset(String),
+}
+
 /// What the audit log keeps of a stored rule.
 fn audit_json(entry: &RuleEntry) -> Result<Value, AdminError> {
     Ok(serde_json::to_value(entry)?)
@@ -303,13 +311,13 @@ impl Admin {
         Ok(())
     }
 
-    /// Gives `audience` for `action` to each of `layers`: the first stored rule naming exactly
-    /// that layer (no source) is changed, else a new rule is put before every stored one. One
+    /// Gives `audience` for `action` to each of `targets`: the first stored rule naming exactly
+    /// that layer or dataset (no source) is changed, else a new rule is put before every stored one. One
     /// transaction, one audit row per rule touched.
     pub async fn bulk(
         &self,
         actor: &Actor,
-        layers: &[String],
+        targets: &[BulkTarget],
         action: Action,
         audience: Option<Audience>,
     ) -> Result<Vec<RuleEntry>, AdminError> {
@@ -321,12 +329,16 @@ impl Admin {
             .filter_map(|e| e.position)
             .min()
             .unwrap_or(0);
-        let mut touched = Vec::with_capacity(layers.len());
-        for layer in layers {
+        let mut touched = Vec::with_capacity(targets.len());
+        for target in targets {
+            let (layer, dataset) = match target {
+                BulkTarget::Layer(l) => (Some(l), None),
+                BulkTarget::Dataset(d) => (None, Some(d)),
+            };
             let found = existing.iter().find(|e| {
-                e.rule.layer.as_deref() == Some(layer.as_str())
+                e.rule.layer.as_ref() == layer
+                    && e.rule.dataset.as_ref() == dataset
                     && e.rule.source.is_none()
-                    && e.rule.dataset.is_none()
             });
             let (before, after) = if let Some(before) = found {
                 let mut rule = before.rule.clone();
@@ -337,8 +349,8 @@ impl Admin {
                 )
             } else {
                 let mut rule = Rule {
-                    layer: Some(layer.clone()),
-                    dataset: None,
+                    layer: layer.cloned(),
+                    dataset: dataset.cloned(),
                     source: None,
                     view: None,
                     query: None,

@@ -4,6 +4,7 @@
 
 pub mod ogc;
 pub mod routes;
+pub mod settings;
 
 use std::collections::HashMap;
 

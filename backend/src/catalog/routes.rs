@@ -74,6 +74,9 @@ async fn catalog(State(state): State<AppState>, caller: Caller) -> Response {
         who,
         &state.popups,
     ));
+    for layer in &mut catalog.layers {
+        acl.overrides().apply(layer);
+    }
     (per_caller(), Json(catalog)).into_response()
 }
 
@@ -98,7 +101,7 @@ async fn chronicle_layers(
         .into_iter()
         .filter(|d| acl.allows_dataset(who, &d.wire.id, Action::View))
         .map(|d| CatalogLayer {
-            id: format!("chronicle-{}", d.wire.id),
+            id: format!("{}{}", crate::acl::CHRONICLE_PREFIX, d.wire.id),
             title: d.wire.title,
             description: d.wire.description,
             attribution: d.wire.licence,

@@ -3,7 +3,8 @@
 //! per role the rules or the role mappings name; each cell says which of view (V), query (Q)
 //! and download (D) that caller gets and which rule decides — the engine's reckoning, same as
 //! the server's. A cell opens the stored rule that decides it, or a new rule for that row (put
-//! first, keeping today's rights) when the file's rule or the default decides.
+//! first, keeping today's rights) when the file's rule or the default decides. With a category
+//! chosen, one audience for one action can be given to every layer in it (server-side bulk).
 
 use std::rc::Rc;
 
@@ -13,6 +14,8 @@ use kartenn_engine::admin::Act;
 use yew::prelude::*;
 
 use super::Draft;
+use super::catalog_bulk::CategoryBulk;
+use super::catalog_i18n::{CatMsg, tc};
 use crate::api;
 use crate::i18n::{AdminMsg, Lang, ta};
 
@@ -22,8 +25,6 @@ enum M {
     Intro,
     Anonymous,
     SignedIn,
-    Category,
-    AllCategories,
     Legend,
     Dataset,
     Nothing,
@@ -44,10 +45,6 @@ fn tr(lang: Lang, msg: M) -> &'static str {
         (Lang::En, M::Anonymous) => "Anonymous",
         (Lang::Fr, M::SignedIn) => "Connecté",
         (Lang::En, M::SignedIn) => "Signed in",
-        (Lang::Fr, M::Category) => "Catégorie",
-        (Lang::En, M::Category) => "Category",
-        (Lang::Fr, M::AllCategories) => "Toutes",
-        (Lang::En, M::AllCategories) => "All",
         (Lang::Fr, M::Legend) => "V : voir · Q : interroger · D : télécharger · — : rien",
         (Lang::En, M::Legend) => "V: view · Q: query · D: download · —: nothing",
         (Lang::Fr, M::Dataset) => "chroniques",
@@ -65,6 +62,9 @@ pub struct MatrixProps {
     /// Every layer and dataset with its category path.
     pub entries: Rc<Vec<(Target, Vec<String>)>>,
     pub on_draft: Callback<Option<Draft>>,
+    pub csrf: Option<AttrValue>,
+    /// After a bulk change: reload the rules.
+    pub on_changed: Callback<()>,
     pub lang: Lang,
 }
 
@@ -129,15 +129,15 @@ pub fn access_matrix(props: &MatrixProps) -> Html {
     };
     let paths = category_paths(&props.entries);
     let on_category = {
-        let (category, paths) = (category.clone(), paths.clone());
+        let category = category.clone();
         Callback::from(move |e: Event| {
             let select: Option<web_sys::HtmlSelectElement> = e.target_dyn_into();
-            let index = select.and_then(|s| s.value().parse::<usize>().ok());
-            category.set(
-                index
-                    .and_then(|i| paths.get(i).cloned())
-                    .unwrap_or_default(),
-            );
+            let path = select.map(|s| s.value()).unwrap_or_default();
+            category.set(if path.is_empty() {
+                Vec::new()
+            } else {
+                path.split('/').map(str::to_owned).collect()
+            });
         })
     };
     let rules = &props.list.rules;
@@ -227,21 +227,24 @@ pub fn access_matrix(props: &MatrixProps) -> Html {
             </tr>
         }
     };
-    let selected = paths.iter().position(|p| *p == *category);
     html! {
         <div class="admin-matrix">
             <p class="intro">{ tr(lang, M::Intro) }</p>
             <div class="matrix-filters">
                 <label class="search" for="matrix-search">{ ta(lang, AdminMsg::Search) }</label>
                 <input id="matrix-search" type="search" value={(*search).clone()} oninput={on_search} />
-                <label for="matrix-category">{ tr(lang, M::Category) }</label>
+                <label for="matrix-category">{ tc(lang, CatMsg::CategoryFilter) }</label>
                 <select id="matrix-category" onchange={on_category}>
-                    <option value="" selected={selected.is_none()}>{ tr(lang, M::AllCategories) }</option>
-                    { for paths.iter().enumerate().map(|(i, p)| html! {
-                        <option value={i.to_string()} selected={selected == Some(i)}>{ p.join(" / ") }</option>
+                    <option value="" selected={category.is_empty()}>{ tc(lang, CatMsg::AllCategories) }</option>
+                    { for paths.iter().map(|p| html! {
+                        <option value={p.join("/")} selected={*p == *category}>{ p.join(" / ") }</option>
                     }) }
                 </select>
             </div>
+            if !category.is_empty() {
+                <CategoryBulk path={category.join("/")} csrf={props.csrf.clone()}
+                              on_changed={props.on_changed.clone()} {lang} />
+            }
             <p class="legend">{ tr(lang, M::Legend) }</p>
             <table class="matrix by-role">
                 <thead><tr>

@@ -1,10 +1,16 @@
 //! The admin pages (`/admin`): for callers holding the `admin` role (others get a message and a
-//! sign-in link). Three sections: the access rules (stored ones editable, the configuration's
-//! read-only), the permission matrix (computed by the engine from the same rules) and the audit
-//! log. The rule list is loaded here and shared: the matrix opens a rule in the rules section.
+//! sign-in link). Sections: the access rules (stored ones editable, the configuration's
+//! read-only), the permission matrix (layers × roles, computed by the engine from the same
+//! rules), the role mapping, the catalogue (categories and layer settings), the data sources
+//! (with the sync diff shown before it is applied), the saved maps and the audit log. The rule
+//! list is loaded here and shared: the matrix opens a rule in the rules section.
 
 mod access_matrix;
 mod audit;
+mod catalog;
+mod catalog_bulk;
+mod catalog_i18n;
+mod catalog_layers;
 mod editor;
 mod maps;
 mod roles;
@@ -64,6 +70,7 @@ enum Section {
     Audit,
     Maps,
     Sources,
+    Catalogue,
 }
 
 enum Load {
@@ -193,6 +200,7 @@ fn console(props: &ConsoleProps) -> Html {
         },
         (Section::Maps, _) => html! { <maps::MapsPage csrf={csrf.clone()} {lang} /> },
         (Section::Sources, _) => html! { <sources::SourcesPage csrf={csrf.clone()} {lang} /> },
+        (Section::Catalogue, _) => html! { <catalog::CatalogPage csrf={csrf.clone()} {lang} /> },
         (_, None) => html! { <p class="status" role="status">{ t(lang, Msg::Loading) }</p> },
         (_, Some(Err(e))) => html! {
             <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ e.to_string() }</p>
@@ -202,7 +210,8 @@ fn console(props: &ConsoleProps) -> Html {
                               on_changed={reload.clone()} {csrf} {lang} />
         },
         (Section::Matrix, Some(Ok(list))) => html! {
-            <access_matrix::AccessMatrix list={list.clone()} entries={(*entries).clone()} {on_draft} {lang} />
+            <access_matrix::AccessMatrix list={list.clone()} entries={(*entries).clone()} {on_draft}
+                                         {csrf} on_changed={reload.clone()} {lang} />
         },
     };
     html! {
@@ -224,6 +233,11 @@ fn console(props: &ConsoleProps) -> Html {
                         aria-pressed={(*section == Section::Sources).to_string()}
                         onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Sources))}>
                     { sources_i18n::ts(lang, sources_i18n::SrcMsg::Sources) }
+                </button>
+                <button type="button" id="admin-tab-catalogue" class="admin-tab"
+                        aria-pressed={(*section == Section::Catalogue).to_string()}
+                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Catalogue))}>
+                    { catalog_i18n::tc(lang, catalog_i18n::CatMsg::Catalogue) }
                 </button>
             </nav>
             <section class="admin-section">{ content }</section>

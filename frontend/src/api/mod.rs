@@ -8,6 +8,7 @@
 //! same-origin, so the session cookie goes with each of them.
 
 pub mod admin;
+pub mod admin_catalog;
 pub mod admin_roles;
 pub mod chronicles;
 pub mod maps;
