@@ -71,6 +71,9 @@ async fn a_layers_title_category_and_start_state_show_in_the_catalogue_at_once_a
     assert_eq!(row["effective"]["title"], "Traits de côte");
     assert_eq!(row["effective"]["category"], json!(["Océan", "Fonds"]));
     assert_eq!(row["styles"], json!(["default", "bathy"]));
+    // The upstream names rules may name (WMS and WFS), for the permission matrix.
+    assert_eq!(row["names"], json!(["ws:private_data"]));
+    assert!(row.get("dataset").is_none());
     let audit = &s.audit("?action=layer.settings.update").await[0];
     assert_eq!(audit["target"], format!("layer:{DATA}"));
     assert_eq!(audit["after"]["settings"]["title"], "Traits de côte");

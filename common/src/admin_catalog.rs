@@ -171,6 +171,13 @@ pub struct AdminLayer {
     /// OGC source id, for harvested layers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Harvested layers: the names the upstream server advertises (WMS layer, WFS feature type),
+    /// which rules may name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Chronicle layers: the dataset id (rules name datasets, not layers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<String>,
     /// Styles the server advertises (WMS layers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub styles: Vec<String>,

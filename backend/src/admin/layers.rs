@@ -24,6 +24,9 @@ pub struct Harvested {
     pub id: String,
     pub kind: &'static str,
     pub source: Option<String>,
+    /// Harvested layers: the names the upstream server advertises (WMS, WFS), which rules may
+    /// name.
+    pub names: Vec<String>,
     pub styles: Vec<String>,
     pub time: Option<TimeDimension>,
     /// For chronicle layers: the dataset (rules name datasets, not layers).
@@ -66,6 +69,7 @@ pub async fn harvested(state: &AppState) -> Vec<Harvested> {
                 id: l.id.clone(),
                 kind,
                 source: None,
+                names: Vec::new(),
                 styles: Vec::new(),
                 time: None,
                 dataset: None,
@@ -79,6 +83,7 @@ pub async fn harvested(state: &AppState) -> Vec<Harvested> {
                 id: format!("{CHRONICLE_PREFIX}{}", d.wire.id),
                 kind: "chronicle",
                 source: None,
+                names: Vec::new(),
                 styles: Vec::new(),
                 time: None,
                 values: values(
@@ -108,6 +113,12 @@ pub async fn harvested(state: &AppState) -> Vec<Harvested> {
             id: l.id.clone(),
             kind: "ogc",
             source: Some(l.source.clone()),
+            names: names
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| !names[..*i].contains(n))
+                .map(|(_, n)| (*n).to_owned())
+                .collect(),
             styles: if l.wms_name.is_some() {
                 l.styles.clone()
             } else {
@@ -358,6 +369,8 @@ impl Admin {
                     id: h.id,
                     kind: h.kind.to_owned(),
                     source: h.source,
+                    names: h.names,
+                    dataset: h.dataset,
                     styles: h.styles,
                     time: h.time,
                     harvested: h.values,

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use kartenn_common::admin::{Audience, DefaultAccess, Rule, RuleEntry};
-use kartenn_common::{CatalogLayer, LayerSource};
+use kartenn_common::admin_catalog::AdminLayer;
 
 use crate::admin::{Act, LayerName, matches};
 
@@ -143,17 +143,24 @@ pub fn grant(
     }
 }
 
-/// One catalogue entry as a matrix row, with its category path: chronicle layers are their
-/// dataset, the others layers.
-pub fn target_of(layer: &CatalogLayer) -> (Target, Vec<String>) {
-    let target = match &layer.source {
-        LayerSource::Chronicle { dataset, .. } => Target::Dataset {
+/// One layer of `GET /api/admin/layers` (every layer, whoever may see it) as a matrix row, with
+/// its category path in force: chronicle layers are their dataset, the others layers named by
+/// their id, source and upstream names.
+pub fn target_of(layer: &AdminLayer) -> (Target, Vec<String>) {
+    let title = layer.effective.title.clone();
+    let target = match &layer.dataset {
+        Some(dataset) => Target::Dataset {
             id: dataset.clone(),
-            title: layer.title.clone(),
+            title,
         },
-        _ => Target::Layer(LayerName::of(layer)),
+        None => Target::Layer(LayerName {
+            id: layer.id.clone(),
+            title,
+            source: layer.source.clone(),
+            names: layer.names.clone(),
+        }),
     };
-    (target, layer.category.clone())
+    (target, layer.effective.category.clone())
 }
 
 /// The matrix's rows: `entries` (targets with their category path), then the layers and datasets
@@ -391,6 +398,49 @@ mod tests {
                 vec!["Côte".to_owned(), "Traits".to_owned()],
                 vec!["Océan".to_owned()],
             ]
+        );
+    }
+
+    #[test]
+    fn admin_layers_become_layer_rows_with_their_names_or_dataset_rows() {
+        use kartenn_common::admin_catalog::{LayerSettingsEntry, LayerValues};
+        let admin_layer = |id: &str, dataset: Option<&str>| AdminLayer {
+            id: id.into(),
+            kind: if dataset.is_some() {
+                "chronicle"
+            } else {
+                "ogc"
+            }
+            .into(),
+            source: dataset.is_none().then(|| "geo".to_owned()),
+            names: vec!["ws:traits".into()],
+            dataset: dataset.map(str::to_owned),
+            styles: vec![],
+            time: None,
+            harvested: LayerValues::default(),
+            settings: LayerSettingsEntry::default(),
+            effective: LayerValues {
+                title: "Traits".into(),
+                category: vec!["Côte".into()],
+                ..LayerValues::default()
+            },
+        };
+        let (row, path) = target_of(&admin_layer("geo-traits", None));
+        assert_eq!(path, ["Côte"]);
+        let Target::Layer(layer) = &row else {
+            panic!("{row:?}")
+        };
+        assert_eq!(
+            (layer.title.as_str(), layer.names.as_slice()),
+            ("Traits", &["ws:traits".to_owned()][..])
+        );
+        let (row, _) = target_of(&admin_layer("chronicle-neo", Some("neo")));
+        assert_eq!(
+            row,
+            Target::Dataset {
+                id: "neo".into(),
+                title: "Traits".into()
+            }
         );
     }
 }

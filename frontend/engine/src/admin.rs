@@ -2,7 +2,6 @@
 //! (its id, source and upstream names), and the editor's audience field read from and written
 //! to text. Who may do what under the rules is in [`crate::access`].
 
-use kartenn_common::CatalogLayer;
 use kartenn_common::admin::{Audience, Keyword, Rule};
 
 /// What a rule grants, per action.
@@ -42,30 +41,6 @@ pub struct LayerName {
     pub title: String,
     pub source: Option<String>,
     pub names: Vec<String>,
-}
-
-impl LayerName {
-    /// A catalogue layer: harvested ones carry their source and upstream name.
-    pub fn of(layer: &CatalogLayer) -> Self {
-        Self {
-            id: layer.id.clone(),
-            title: layer.title.clone(),
-            source: layer.ogc.as_ref().map(|o| o.source.clone()),
-            // The WMS (or WFS-only) name, and the WFS type name when it differs.
-            names: layer
-                .ogc
-                .iter()
-                .flat_map(|o| {
-                    std::iter::once(o.name.clone()).chain(
-                        o.wfs
-                            .as_ref()
-                            .map(|w| w.type_name.clone())
-                            .filter(|t| *t != o.name),
-                    )
-                })
-                .collect(),
-        }
-    }
 }
 
 pub use kartenn_common::admin::glob;

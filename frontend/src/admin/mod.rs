@@ -155,8 +155,8 @@ fn console(props: &ConsoleProps) -> Html {
         use_effect_with((), move |()| {
             reload.emit(());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = api::catalog().await {
-                    entries.set(Rc::new(c.layers.iter().map(target_of).collect()));
+                if let Ok(layers) = api::admin_catalog::layers().await {
+                    entries.set(Rc::new(layers.iter().map(target_of).collect()));
                 }
             });
         });
