@@ -33,6 +33,7 @@ async fn every_admin_endpoint_serves_admins_and_refuses_others_with_401_or_403()
         ("POST", "/api/admin/rules/bulk", Some(bulk), 200),
         ("GET", "/api/admin/audit", None, 200),
         ("GET", "/api/admin/audit.csv", None, 200),
+        ("GET", "/api/admin/audit/actions", None, 200),
         ("DELETE", &one, None, 204),
     ];
     let carol = s.token("carol", &["chercheur"]);
@@ -245,6 +246,15 @@ async fn every_change_leaves_one_audit_row_with_who_before_and_after() {
     let text = String::from_utf8(csv.body).unwrap();
     assert!(text.starts_with("id,at,subject,username,action,target,before,after"));
     assert_eq!(text.lines().count(), 6);
+
+    let listed = s
+        .as_admin("GET", "/api/admin/audit/actions", None, None)
+        .await;
+    assert_eq!(
+        listed.json(),
+        json!(["rule.create", "rule.delete", "rule.update"]),
+        "the actions the log holds, once each, sorted"
+    );
 }
 
 #[tokio::test]

@@ -153,6 +153,15 @@ impl Admin {
         let mut conn = self.pool().acquire().await?;
         list(&mut conn, filter, export).await
     }
+
+    /// Every action the log holds, sorted (for the audit page's filter).
+    pub async fn audit_actions(&self) -> Result<Vec<String>, AdminError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
 }
 
 /// The rows as CSV (header first; `before` and `after` as JSON text).

@@ -39,6 +39,7 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_rule, update_rule, delete_rule))
         .routes(routes!(bulk))
         .routes(routes!(audit_log))
+        .routes(routes!(audit_actions))
         .routes(routes!(audit_csv))
         .merge(super::role_routes::openapi_router())
         .merge(super::sources_routes::openapi_router())
@@ -396,6 +397,17 @@ async fn audit_log(
 ) -> Result<Response, ApiError> {
     let rows = audit_rows(&who.admin, query, false).await?;
     Ok((no_store(), Json(rows)).into_response())
+}
+
+/// The actions the audit log holds (`rule.create`, `map.move`, …), sorted.
+#[utoipa::path(get, path = "/api/admin/audit/actions", tag = "admin",
+    responses(
+        (status = 200, description = "Actions present in the log, sorted", body = Vec<String>),
+        (status = 401, description = "Sign in first", body = ErrorBody),
+        (status = 403, description = "Not an administrator", body = ErrorBody)))]
+async fn audit_actions(who: AdminCaller) -> Result<Response, ApiError> {
+    let actions = who.admin.audit_actions().await?;
+    Ok((no_store(), Json(actions)).into_response())
 }
 
 /// The audit log as CSV, newest first (up to 10 000 rows unless `limit` says fewer).

@@ -1,5 +1,5 @@
-//! The audit log: newest first, filtered by user, action and dates, with a CSV export of the
-//! same rows. Read-only: the log cannot be edited.
+//! The audit log: newest first, filtered by user, action (those the log holds) and dates, with
+//! a CSV export of the same rows. Read-only: the log cannot be edited.
 
 use kartenn_common::admin::AuditEntry;
 use serde_json::Value;
@@ -48,13 +48,23 @@ impl Filters {
     }
 }
 
-/// A short summary of a change: the rule after it (or before, for a deletion).
+/// Longest summary shown in a row (the CSV export has everything).
+const SUMMARY_CHARS: usize = 200;
+
+/// A short summary of a change: the object after it (or before, for a deletion) as compact
+/// JSON — for a rule, the rule itself — cut at [`SUMMARY_CHARS`].
 fn summary(entry: &AuditEntry) -> String {
     let object = entry.after.as_ref().or(entry.before.as_ref());
-    object
-        .and_then(|o| o.get("rule"))
+    let text = object
+        .map(|o| o.get("rule").unwrap_or(o))
         .map(Value::to_string)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if text.chars().count() > SUMMARY_CHARS {
+        let cut: String = text.chars().take(SUMMARY_CHARS).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
 }
 
 fn value(e: &Event) -> String {
@@ -78,6 +88,17 @@ pub fn audit_page(props: &AuditProps) -> Html {
     let filters = use_state(Filters::default);
     let applied = use_state(String::new);
     let rows = use_state(|| None::<Result<Vec<AuditEntry>, ApiFailure>>);
+    let actions = use_state(Vec::<String>::new);
+    {
+        let actions = actions.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(list) = api::admin::audit_actions().await {
+                    actions.set(list);
+                }
+            });
+        });
+    }
     {
         let rows = rows.clone();
         use_effect_with((*applied).clone(), move |query| {
@@ -141,8 +162,8 @@ pub fn audit_page(props: &AuditProps) -> Html {
                     <label for="audit-action">{ ta(lang, AdminMsg::Action) }</label>
                     <select id="audit-action" onchange={set(|f, v| f.action = v)}>
                         <option value="" selected={filters.action.is_empty()}>{ ta(lang, AdminMsg::Any) }</option>
-                        { for ["rule.create", "rule.update", "rule.delete"].iter().map(|a| html! {
-                            <option value={*a} selected={filters.action == *a}>{ *a }</option>
+                        { for actions.iter().map(|a| html! {
+                            <option value={a.clone()} selected={filters.action == *a}>{ a }</option>
                         }) }
                     </select>
                 </div>

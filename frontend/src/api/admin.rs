@@ -53,6 +53,11 @@ pub fn audit_query(filters: &[(&str, String)]) -> String {
         .join("&")
 }
 
+/// The actions the audit log holds, sorted.
+pub async fn audit_actions() -> Result<Vec<String>, ApiFailure> {
+    get_json("/api/admin/audit/actions").await
+}
+
 pub async fn audit(query: &str) -> Result<Vec<AuditEntry>, ApiFailure> {
     get_json(&format!("/api/admin/audit?{query}")).await
 }
