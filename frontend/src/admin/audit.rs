@@ -5,6 +5,7 @@ use kartenn_common::admin::AuditEntry;
 use serde_json::Value;
 use yew::prelude::*;
 
+use super::form::value;
 use crate::api::{self, ApiFailure};
 use crate::i18n::{AdminMsg, Lang, Msg, t, ta};
 
@@ -65,21 +66,6 @@ fn summary(entry: &AuditEntry) -> String {
     } else {
         text
     }
-}
-
-fn value(e: &Event) -> String {
-    use wasm_bindgen::JsCast;
-    let target = e.target();
-    if let Some(i) = target
-        .clone()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-    {
-        return i.value();
-    }
-    target
-        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 #[function_component(AuditPage)]

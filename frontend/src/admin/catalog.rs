@@ -5,87 +5,15 @@
 
 use std::rc::Rc;
 
-use kartenn_common::FieldError;
 use kartenn_common::admin_catalog::{AdminLayer, CategoryBody, CategoryNode, CategoryTree};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::catalog_i18n::{CatMsg, tc};
 use super::catalog_layers::LayerTable;
+use super::form::{Problem, alert, edit, focus, value};
 use crate::api::ApiFailure;
 use crate::api::admin_catalog as client;
 use crate::i18n::Lang;
-
-/// What went wrong with the last change.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Problem {
-    Conflict(String),
-    Invalid(Vec<FieldError>),
-    Other(String),
-}
-
-impl Problem {
-    pub fn of(failure: ApiFailure) -> Self {
-        match failure {
-            ApiFailure::Api { status: 409, body } => Self::Conflict(body.message),
-            ApiFailure::Api { status: 422, body } => Self::Invalid(body.fields),
-            other => Self::Other(other.to_string()),
-        }
-    }
-}
-
-/// The problem as an alert (a conflict offers `reload`).
-pub fn problem_html(lang: Lang, problem: Option<&Problem>, reload: &Callback<MouseEvent>) -> Html {
-    match problem {
-        None => Html::default(),
-        Some(Problem::Conflict(message)) => html! {
-            <div class="admin-error conflict" role="alert">
-                <p>{ tc(lang, CatMsg::Conflict) }{ " " }{ message }</p>
-                <button type="button" onclick={reload.clone()}>{ tc(lang, CatMsg::Reload) }</button>
-            </div>
-        },
-        Some(Problem::Invalid(fields)) => html! {
-            <div class="admin-error" role="alert">
-                <p>{ tc(lang, CatMsg::Invalid) }</p>
-                <ul>{ for fields.iter().map(|f| html! { <li><code>{ &f.field }</code>{ " : " }{ &f.message }</li> }) }</ul>
-            </div>
-        },
-        Some(Problem::Other(reason)) => html! {
-            <p class="admin-error" role="alert">{ tc(lang, CatMsg::Failed) }{ " " }{ reason }</p>
-        },
-    }
-}
-
-/// The text of the input, select or text area that sent `event`.
-pub fn value(event: &Event) -> String {
-    let Some(target) = event.target() else {
-        return String::new();
-    };
-    if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
-        return input.value();
-    }
-    if let Some(area) = target.dyn_ref::<HtmlTextAreaElement>() {
-        return area.value();
-    }
-    target
-        .dyn_ref::<HtmlSelectElement>()
-        .map(HtmlSelectElement::value)
-        .unwrap_or_default()
-}
-
-/// A callback writing the text of the field that sent the event into `state` through `f`.
-pub fn edit<T: Clone + 'static, E: AsRef<Event> + 'static>(
-    state: &UseStateHandle<T>,
-    f: fn(&mut T, String),
-) -> Callback<E> {
-    let state = state.clone();
-    Callback::from(move |e: E| {
-        let mut next = (*state).clone();
-        f(&mut next, value(e.as_ref()));
-        state.set(next);
-    })
-}
 
 /// Every stored category as (id, path shown `A / B`), depth first.
 pub fn stored(tree: &CategoryTree) -> Vec<(i64, String)> {
@@ -370,7 +298,7 @@ fn tree_view(props: &TreeProps) -> Html {
     let editing = form.editing.map(|(id, _)| id);
     html! {
         <div class="category-tree">
-            { problem_html(lang, problem.as_ref(), &reload) }
+            { alert(lang, problem.as_ref(), "reload-category", &reload) }
             <ul class="categories">
                 { for props.tree.categories.iter().map(|n| node_html(n, None, true, &ctx)) }
             </ul>
@@ -423,15 +351,4 @@ fn under(tree: &CategoryTree, candidate: i64, id: i64) -> bool {
         })
     }
     find(&tree.categories, id).is_some_and(|n| find(&n.children, candidate).is_some())
-}
-
-/// Moves the keyboard focus to element `id` (after opening a form).
-pub fn focus(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
 }

@@ -5,8 +5,8 @@
 use kartenn_engine::admin::{Act, Choice, from_form};
 use yew::prelude::*;
 
-use super::catalog::{Problem, problem_html, value};
 use super::catalog_i18n::{CatMsg, tc};
+use super::form::{Problem, alert, value};
 use crate::api::admin_catalog as client;
 use crate::i18n::{AdminMsg, Lang, ta};
 
@@ -90,7 +90,7 @@ pub fn category_bulk(props: &BulkProps) -> Html {
     html! {
         <fieldset class="category-bulk">
             <legend>{ tc(lang, CatMsg::ApplyToCategory) }{ " — " }{ props.path.replace('/', " / ") }</legend>
-            { problem_html(lang, problem.as_ref(), &Callback::noop()) }
+            { alert(lang, problem.as_ref(), "reload-bulk", &Callback::noop()) }
             if *applied { <p class="applied" role="status">{ tc(lang, CatMsg::Applied) }</p> }
             <label for="bulk-action">{ tc(lang, CatMsg::Action) }</label>
             <select id="bulk-action" onchange={on_action}>

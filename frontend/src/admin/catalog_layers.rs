@@ -9,8 +9,8 @@ use kartenn_common::TimeExtent;
 use kartenn_common::admin_catalog::{AdminLayer, LayerSettings, LayerValues};
 use yew::prelude::*;
 
-use super::catalog::{Problem, edit, focus, problem_html, value};
 use super::catalog_i18n::{CatMsg, tc};
+use super::form::{Problem, alert, edit, focus, value};
 use crate::api::admin_catalog as client;
 use crate::i18n::Lang;
 
@@ -311,7 +311,7 @@ fn settings_form(props: &FormProps) -> Html {
     html! {
         <form class="rule-editor settings-form" id="settings-form" aria-label={format!("{labelled} {}", layer.id)} {onsubmit}>
             <h3>{ labelled }{ " — " }<code>{ &layer.id }</code></h3>
-            { problem_html(lang, problem.as_ref(), &reload) }
+            { alert(lang, problem.as_ref(), "reload-settings", &reload) }
             <div class="field">
                 <label for="settings-title">{ tc(lang, CatMsg::Title) }</label>
                 <input id="settings-title" type="text" maxlength="200" value={form.title.clone()} oninput={input(|f, v| f.title = v)} />

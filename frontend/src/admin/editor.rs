@@ -3,15 +3,14 @@
 //! with `If-Match`; a 409 shows the server's message and offers to reload the rule, a 422 puts
 //! each field's message next to the field.
 
-use kartenn_common::FieldError;
 use kartenn_common::admin::{Rule, RuleBody};
 use kartenn_engine::admin::{Act, Choice, from_form, optional, to_form};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::Draft;
-use crate::api::{self, ApiFailure};
+use super::form::{Problem, alert, field_errors, value};
+use crate::api;
 use crate::i18n::{AdminMsg, Lang, ta};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,28 +63,6 @@ impl Form {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Problem {
-    Conflict(String),
-    Invalid(Vec<FieldError>),
-    Other(String),
-}
-
-/// The text of an input or select that sent `event`.
-fn value(event: &Event) -> String {
-    let target = event.target();
-    if let Some(input) = target
-        .clone()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-    {
-        return input.value();
-    }
-    target
-        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
-}
-
 fn edit<E: AsRef<Event> + 'static>(
     form: &UseStateHandle<Form>,
     f: impl Fn(&mut Form, String) + 'static,
@@ -124,14 +101,8 @@ pub fn rule_editor(props: &EditorProps) -> Html {
             }
         });
     }
-    let errors_for = |names: &[&str]| -> Html {
-        let Some(Problem::Invalid(fields)) = &*problem else {
-            return Html::default();
-        };
-        html! { <>{ for fields.iter().filter(|f| names.contains(&f.field.as_str())).map(|f| html! {
-            <span class="field-error" role="alert">{ &f.message }</span>
-        }) }</> }
-    };
+    let errors_for =
+        |names: &[&str]| field_errors(problem.as_ref(), |field| names.contains(&field));
     let onsubmit = {
         let (form, saving, problem) = (form.clone(), saving.clone(), problem.clone());
         let (draft, csrf, on_saved) = (
@@ -155,13 +126,7 @@ pub fn rule_editor(props: &EditorProps) -> Html {
                 saving.set(false);
                 match result {
                     Ok(_) => on_saved.emit(()),
-                    Err(ApiFailure::Api { status: 409, body }) => {
-                        problem.set(Some(Problem::Conflict(body.message)));
-                    }
-                    Err(ApiFailure::Api { status: 422, body }) => {
-                        problem.set(Some(Problem::Invalid(body.fields)));
-                    }
-                    Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
             });
         })
@@ -174,7 +139,7 @@ pub fn rule_editor(props: &EditorProps) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::admin::rule(id).await {
                         Ok(entry) => on_reload.emit(Some(Draft::of(&entry))),
-                        Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                        Err(e) => problem.set(Some(Problem::of(e))),
                     }
                 });
             }
@@ -229,21 +194,7 @@ pub fn rule_editor(props: &EditorProps) -> Html {
     } else {
         AdminMsg::NewRule
     };
-    let general = match &*problem {
-        Some(Problem::Conflict(message)) => html! {
-            <div class="admin-error conflict" role="alert">
-                <p>{ ta(lang, AdminMsg::Conflict) }{ " " }{ message }</p>
-                <button type="button" id="reload-rule" onclick={reload}>{ ta(lang, AdminMsg::Reload) }</button>
-            </div>
-        },
-        Some(Problem::Invalid(_)) => html! {
-            <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Invalid) }</p>
-        },
-        Some(Problem::Other(reason)) => html! {
-            <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ reason }</p>
-        },
-        None => Html::default(),
-    };
+    let general = alert(lang, problem.as_ref(), "reload-rule", &reload);
     html! {
         <form class="rule-editor" id="rule-editor" aria-label={ta(lang, title)} {onsubmit}>
             <h2>{ ta(lang, title) }</h2>

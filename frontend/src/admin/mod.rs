@@ -12,6 +12,7 @@ mod catalog_bulk;
 mod catalog_i18n;
 mod catalog_layers;
 mod editor;
+mod form;
 mod maps;
 mod roles;
 mod rules;

@@ -6,10 +6,10 @@
 
 use std::rc::Rc;
 
-use kartenn_common::FieldError;
 use kartenn_common::admin::{RoleMappingBody, RoleMappingEntry, RoleMappingList};
 use yew::prelude::*;
 
+use super::form::{Problem, alert, field_errors};
 use crate::api::{self, ApiFailure};
 use crate::i18n::{AdminMsg, Lang, Msg, t, ta};
 
@@ -93,13 +93,6 @@ impl Draft {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Problem {
-    Conflict(String),
-    Invalid(Vec<FieldError>),
-    Other(String),
-}
-
 #[derive(Properties, PartialEq)]
 pub struct RolesProps {
     pub csrf: Option<AttrValue>,
@@ -152,7 +145,7 @@ pub fn roles_page(props: &RolesProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::admin_roles::delete(id, &etag, csrf.as_deref()).await {
                     Ok(()) => problem.set(None),
-                    Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
                 reload.emit(());
             });
@@ -197,6 +190,10 @@ pub fn roles_page(props: &RolesProps) -> Html {
             </table>
         },
     };
+    let reload_list = {
+        let reload = reload.clone();
+        Callback::from(move |_: MouseEvent| reload.emit(()))
+    };
     let new_mapping = open(Draft {
         id: None,
         etag: None,
@@ -223,9 +220,7 @@ pub fn roles_page(props: &RolesProps) -> Html {
                 <MappingEditor key={format!("{:?}-{:?}", d.id, d.etag)} draft={d.clone()}
                     csrf={props.csrf.clone()} {on_done} on_reload={draft.setter()} {lang} />
             }
-            if let Some(Problem::Other(reason)) = &*problem {
-                <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ reason }</p>
-            }
+            { alert(lang, problem.as_ref(), "reload-mappings", &reload_list) }
             { table }
         </div>
     }
@@ -256,14 +251,7 @@ fn mapping_editor(props: &EditorProps) -> Html {
             }
         });
     }
-    let errors_for = |prefix: &str| -> Html {
-        let Some(Problem::Invalid(fields)) = &*problem else {
-            return Html::default();
-        };
-        html! { <>{ for fields.iter().filter(|f| f.field.starts_with(prefix)).map(|f| html! {
-            <span class="field-error" role="alert">{ &f.message }</span>
-        }) }</> }
-    };
+    let errors_for = |prefix: &str| field_errors(problem.as_ref(), |f| f.starts_with(prefix));
     let input = |set: fn(&mut Draft, String)| {
         let form = form.clone();
         Callback::from(move |e: InputEvent| {
@@ -303,13 +291,7 @@ fn mapping_editor(props: &EditorProps) -> Html {
                 saving.set(false);
                 match result {
                     Ok(_) => on_done.emit(()),
-                    Err(ApiFailure::Api { status: 409, body }) => {
-                        problem.set(Some(Problem::Conflict(body.message)));
-                    }
-                    Err(ApiFailure::Api { status: 422, body }) => {
-                        problem.set(Some(Problem::Invalid(body.fields)));
-                    }
-                    Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
             });
         })
@@ -322,7 +304,7 @@ fn mapping_editor(props: &EditorProps) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::admin_roles::one(id).await {
                         Ok(entry) => on_reload.set(Some(Draft::of(&entry))),
-                        Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                        Err(e) => problem.set(Some(Problem::of(e))),
                     }
                 });
             }
@@ -340,21 +322,7 @@ fn mapping_editor(props: &EditorProps) -> Html {
             R::NewMapping
         },
     );
-    let general = match &*problem {
-        Some(Problem::Conflict(message)) => html! {
-            <div class="admin-error conflict" role="alert">
-                <p>{ ta(lang, AdminMsg::Conflict) }{ " " }{ message }</p>
-                <button type="button" id="reload-mapping" onclick={reload}>{ ta(lang, AdminMsg::Reload) }</button>
-            </div>
-        },
-        Some(Problem::Invalid(_)) => html! {
-            <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Invalid) }</p>
-        },
-        Some(Problem::Other(reason)) => html! {
-            <p class="admin-error" role="alert">{ ta(lang, AdminMsg::Failed) }{ " " }{ reason }</p>
-        },
-        None => Html::default(),
-    };
+    let general = alert(lang, problem.as_ref(), "reload-mapping", &reload);
     html! {
         <form class="rule-editor mapping-editor" id="mapping-editor" aria-label={title} {onsubmit}>
             <h2>{ title }</h2>

@@ -3,13 +3,12 @@
 //! is, and Save (with `If-Match` for a stored source). A 422 puts each field's message next to
 //! its field; a 409 shows the server's message and offers to reload.
 
-use kartenn_common::FieldError;
 use kartenn_common::admin_sources::{SourceEntry, SourceSpec, SourceTest};
 use serde_json::{Value, json};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::form::{Problem, alert, checked, value};
 use super::sources::{TestResult, api};
 use super::sources_i18n::{SrcMsg, ts};
 use crate::api::ApiFailure;
@@ -103,28 +102,6 @@ impl Form {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Problem {
-    Conflict(String),
-    Invalid(Vec<FieldError>),
-    Other(String),
-}
-
-fn input_value(event: &Event) -> (String, bool) {
-    let target = event.target();
-    if let Some(input) = target
-        .clone()
-        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-    {
-        return (input.value(), input.checked());
-    }
-    let value = target
-        .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default();
-    (value, false)
-}
-
 fn edit<E: AsRef<Event> + 'static>(
     form: &UseStateHandle<Form>,
     f: impl Fn(&mut Form, String, bool) + 'static,
@@ -132,8 +109,7 @@ fn edit<E: AsRef<Event> + 'static>(
     let form = form.clone();
     Callback::from(move |e: E| {
         let mut next = (*form).clone();
-        let (value, checked) = input_value(e.as_ref());
-        f(&mut next, value, checked);
+        f(&mut next, value(e.as_ref()), checked(e.as_ref()));
         form.set(next);
     })
 }
@@ -196,13 +172,7 @@ pub fn source_form(props: &FormProps) -> Html {
                 saving.set(false);
                 match result {
                     Ok(_) => on_saved.emit(()),
-                    Err(ApiFailure::Api { status: 409, body }) => {
-                        problem.set(Some(Problem::Conflict(body.message)));
-                    }
-                    Err(ApiFailure::Api { status: 422, body }) => {
-                        problem.set(Some(Problem::Invalid(body.fields)));
-                    }
-                    Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
             });
         })
@@ -249,7 +219,7 @@ pub fn source_form(props: &FormProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::one(&id).await {
                     Ok(entry) => on_reload.emit(Some(SourceDraft::of(&entry))),
-                    Err(e) => problem.set(Some(Problem::Other(e.to_string()))),
+                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
             });
         })
@@ -281,21 +251,7 @@ pub fn source_form(props: &FormProps) -> Html {
     } else {
         SrcMsg::NewSource
     };
-    let general = match &*problem {
-        Some(Problem::Conflict(message)) => html! {
-            <div class="admin-error conflict" role="alert">
-                <p>{ ts(lang, SrcMsg::Conflict) }{ " " }{ message }</p>
-                <button type="button" id="reload-source" onclick={reload}>{ ts(lang, SrcMsg::Reload) }</button>
-            </div>
-        },
-        Some(Problem::Invalid(_)) => html! {
-            <p class="admin-error" role="alert">{ ts(lang, SrcMsg::Invalid) }</p>
-        },
-        Some(Problem::Other(reason)) => html! {
-            <p class="admin-error" role="alert">{ ts(lang, SrcMsg::Failed) }{ " " }{ reason }</p>
-        },
-        None => Html::default(),
-    };
+    let general = alert(lang, problem.as_ref(), "reload-source", &reload);
     html! {
         <form class="rule-editor source-editor" id="source-editor" aria-label={ts(lang, title)} {onsubmit}>
             <h2>{ ts(lang, title) }</h2>
