@@ -6,13 +6,12 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kartenn_common::admin_catalog::{
     AdminLayer, Category, CategoryBody, CategoryTree, LayerSettings, LayerSettingsEntry,
 };
-use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -23,6 +22,7 @@ use super::routes::{AdminCaller, IfMatch, object};
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::http::headers::no_store;
+use crate::http::versioned::{self, with_etag};
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -38,15 +38,6 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
 /// The routes alone, for the application.
 pub fn router() -> axum::Router<AppState> {
     openapi_router().split_for_parts().0
-}
-
-/// `body` as JSON, never cached, with `version` as `ETag`.
-fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Response {
-    let mut response = (status, no_store(), Json(body)).into_response();
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\"")) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    response
 }
 
 /// The category tree, with harvested paths no stored category covers and layer counts.
@@ -83,11 +74,11 @@ async fn list_categories(
 async fn create_category(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
     let input = category_input(&object(&body)?)?;
     let created = who.admin.create_category(&who.actor, input).await?;
-    let mut response = with_etag(StatusCode::CREATED, &created, created.version);
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/admin/categories/{}", created.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(versioned::created(
+        created.version,
+        &created,
+        &format!("/api/admin/categories/{}", created.id),
+    ))
 }
 
 /// One stored category, with its `ETag`.
@@ -100,7 +91,7 @@ async fn create_category(who: AdminCaller, body: Bytes) -> Result<Response, ApiE
         (status = 404, description = "No such category", body = ErrorBody)))]
 async fn get_category(who: AdminCaller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     let c = who.admin.category(id).await?;
-    Ok(with_etag(StatusCode::OK, &c, c.version))
+    Ok(with_etag(StatusCode::OK, c.version, &c))
 }
 
 /// Renames or moves a category (`parent`); never under itself (422).
@@ -126,7 +117,7 @@ async fn update_category(
         .admin
         .update_category(&who.actor, id, expected, input)
         .await?;
-    Ok(with_etag(StatusCode::OK, &c, c.version))
+    Ok(with_etag(StatusCode::OK, c.version, &c))
 }
 
 /// `?move_to=<id>|root` of a category deletion.
@@ -216,7 +207,7 @@ async fn get_settings(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let entry = who.admin.layer_settings(&state, &id).await?;
-    Ok(with_etag(StatusCode::OK, &entry, entry.version))
+    Ok(with_etag(StatusCode::OK, entry.version, &entry))
 }
 
 /// Replaces a layer's settings (fields left out keep the harvested values); applies from the
@@ -246,7 +237,7 @@ async fn put_settings(
         .admin
         .put_layer_settings(&who.actor, &layer, expected, &map)
         .await?;
-    Ok(with_etag(StatusCode::OK, &entry, entry.version))
+    Ok(with_etag(StatusCode::OK, entry.version, &entry))
 }
 
 /// Back to the harvested values (the answer carries the new `ETag`).
@@ -271,5 +262,5 @@ async fn reset_settings(
         .admin
         .reset_layer_settings(&who.actor, &id, expected)
         .await?;
-    Ok(with_etag(StatusCode::OK, &entry, entry.version))
+    Ok(with_etag(StatusCode::OK, entry.version, &entry))
 }

@@ -19,6 +19,7 @@ use super::layers::{self as layer_store, write_settings};
 use super::{Actor, Admin, AdminError, field_error, now_rfc3339};
 use crate::catalog::settings::Overrides;
 use crate::http::ApiError;
+use crate::http::versioned::Stale;
 
 /// The catalogue tables (run with the store's own schema when it opens).
 pub const SCHEMA: &[&str] = &[
@@ -53,16 +54,8 @@ pub enum CatalogError {
     UnknownCategory(i64),
     #[error("no layer `{0}` in the catalogue")]
     UnknownLayer(String),
-    #[error(
-        "{what} was changed by {by} at {at} (it is now version {version}); reload it and apply \
-         your change again"
-    )]
-    Stale {
-        what: String,
-        by: String,
-        at: String,
-        version: i64,
-    },
+    #[error(transparent)]
+    Stale(#[from] crate::http::versioned::Stale),
     #[error(
         "category {id} still holds {categories} sub-categories and {layers} layers: move them \
          first, or delete with ?move_to=<category id> or ?move_to=root"
@@ -94,7 +87,7 @@ impl From<CatalogError> for ApiError {
             CatalogError::UnknownCategory(_) | CatalogError::UnknownLayer(_) => {
                 Self::not_found(err.to_string())
             }
-            CatalogError::Stale { .. } | CatalogError::NotEmpty { .. } => {
+            CatalogError::Stale(_) | CatalogError::NotEmpty { .. } => {
                 Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, err.to_string())
             }
             CatalogError::Admin(e) => e.into(),
@@ -160,12 +153,13 @@ fn last_position(cats: &[Category], parent: Option<i64>) -> i64 {
 }
 
 fn stale(c: &Category) -> CatalogError {
-    CatalogError::Stale {
-        what: format!("category {}", c.id),
-        by: c.updated_by.clone().unwrap_or_else(|| "someone".into()),
-        at: c.updated_at.clone(),
-        version: c.version,
-    }
+    Stale::new(
+        format!("category {}", c.id),
+        c.updated_by.as_deref(),
+        &c.updated_at,
+        c.version,
+    )
+    .into()
 }
 
 /// 422 unless `parent` exists and no sibling there already has `title`.

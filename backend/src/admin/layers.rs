@@ -15,6 +15,7 @@ use super::audit::{self, Change};
 use super::categories::{CatalogError, all as all_categories};
 use super::{Actor, Admin, AdminError, field_error, now_rfc3339};
 use crate::acl::{CHRONICLE_PREFIX, glob};
+use crate::http::versioned::Stale;
 use crate::ogc::capabilities::time_allowed;
 use crate::state::AppState;
 
@@ -229,15 +230,13 @@ pub async fn write_settings(
 }
 
 fn stale(current: &LayerSettingsEntry) -> CatalogError {
-    CatalogError::Stale {
-        what: format!("the settings of layer `{}`", current.layer),
-        by: current
-            .updated_by
-            .clone()
-            .unwrap_or_else(|| "someone".into()),
-        at: current.updated_at.clone().unwrap_or_default(),
-        version: current.version,
-    }
+    Stale::new(
+        format!("the settings of layer `{}`", current.layer),
+        current.updated_by.as_deref(),
+        current.updated_at.as_deref().unwrap_or_default(),
+        current.version,
+    )
+    .into()
 }
 
 /// Reads a settings body, checking each field against what `layer` offers and the stored

@@ -76,17 +76,8 @@ pub enum AdminError {
     PreconditionRequired,
     #[error("If-Match must be one ETag, like \"3\"")]
     BadIfMatch,
-    #[error(
-        "{what} {id} was changed by {by} at {at} (it is now version {version}); reload it and \
-         apply your change again"
-    )]
-    Stale {
-        what: &'static str,
-        id: i64,
-        by: String,
-        at: String,
-        version: i64,
-    },
+    #[error(transparent)]
+    Stale(#[from] crate::http::versioned::Stale),
     #[error("{message}")]
     Invalid {
         message: String,
@@ -128,7 +119,7 @@ impl From<AdminError> for ApiError {
                 err.to_string(),
             ),
             AdminError::BadIfMatch => Self::bad_request(err.to_string()),
-            AdminError::Stale { .. } => {
+            AdminError::Stale(_) => {
                 Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, err.to_string())
             }
             AdminError::Invalid { message, fields } => Self::invalid(message, fields),

@@ -13,6 +13,7 @@ use super::audit::{self, Change};
 use super::rules::unknown_fields;
 use super::{Actor, Admin, AdminError, field_error, now_rfc3339};
 use crate::auth::claims::is_claim_name;
+use crate::http::versioned::Stale;
 
 /// Longest claim or role name.
 const MAX_NAME: usize = 256;
@@ -165,16 +166,13 @@ async fn claim_free(
 }
 
 fn stale(current: &RoleMappingEntry) -> AdminError {
-    AdminError::Stale {
-        what: "role mapping",
-        id: current.id.unwrap_or_default(),
-        by: current
-            .updated_by
-            .clone()
-            .unwrap_or_else(|| "someone".into()),
-        at: current.updated_at.clone().unwrap_or_default(),
-        version: current.version.unwrap_or_default(),
-    }
+    Stale::new(
+        format!("role mapping {}", current.id.unwrap_or_default()),
+        current.updated_by.as_deref(),
+        current.updated_at.as_deref().unwrap_or_default(),
+        current.version.unwrap_or_default(),
+    )
+    .into()
 }
 
 fn audit_json(entry: &RoleMappingEntry) -> Result<Value, AdminError> {

@@ -3,7 +3,7 @@
 //! [`AdminCaller`], `If-Match` on changes, 422 naming the wrong field.
 
 use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kartenn_common::admin::{RoleMappingBody, RoleMappingEntry, RoleMappingList};
@@ -11,10 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::role_mapping::parse;
-use super::routes::{AdminCaller, IfMatch, etagged, object};
+use super::routes::{AdminCaller, IfMatch, object};
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::http::headers::no_store;
+use crate::http::versioned;
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -46,14 +47,12 @@ async fn list_mappings(who: AdminCaller) -> Result<Response, ApiError> {
 async fn create_mapping(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
     let mapping = parse(&object(&body)?)?;
     let created = who.admin.create_mapping(&who.actor, mapping).await?;
-    let mut response = etagged(StatusCode::CREATED, &created, &created.etag());
-    if let Ok(location) = HeaderValue::from_str(&format!(
-        "/api/admin/role-mappings/{}",
-        created.id.unwrap_or_default()
-    )) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let id = created.id.unwrap_or_default();
+    Ok(versioned::created(
+        created.version.unwrap_or_default(),
+        &created,
+        &format!("/api/admin/role-mappings/{id}"),
+    ))
 }
 
 /// One stored mapping, with its `ETag`.
@@ -66,7 +65,11 @@ async fn create_mapping(who: AdminCaller, body: Bytes) -> Result<Response, ApiEr
         (status = 404, description = "No such mapping", body = ErrorBody)))]
 async fn get_mapping(who: AdminCaller, ApiPath(id): ApiPath<i64>) -> Result<Response, ApiError> {
     let entry = who.admin.role_mapping(id).await?;
-    Ok(etagged(StatusCode::OK, &entry, &entry.etag()))
+    Ok(versioned::with_etag(
+        StatusCode::OK,
+        entry.version.unwrap_or_default(),
+        &entry,
+    ))
 }
 
 /// Replaces a stored mapping; `If-Match` must name its current version.
@@ -92,7 +95,11 @@ async fn update_mapping(
         .admin
         .update_mapping(&who.actor, id, expected, mapping)
         .await?;
-    Ok(etagged(StatusCode::OK, &entry, &entry.etag()))
+    Ok(versioned::with_etag(
+        StatusCode::OK,
+        entry.version.unwrap_or_default(),
+        &entry,
+    ))
 }
 
 /// Removes a stored mapping; `If-Match` must name its current version.

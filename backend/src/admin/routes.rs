@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
@@ -29,6 +29,7 @@ use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::http::headers::no_store;
+use crate::http::versioned;
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -150,16 +151,7 @@ fn rule_body(body: &Bytes) -> Result<(Rule, Option<i64>), ApiError> {
 
 /// A rule as JSON, never cached, with its version as `ETag`.
 fn with_etag(status: StatusCode, entry: &RuleEntry) -> Response {
-    etagged(status, entry, &entry.etag())
-}
-
-/// `body` as JSON, never cached, with `etag` as `ETag`.
-pub(super) fn etagged(status: StatusCode, body: &impl Serialize, etag: &str) -> Response {
-    let mut response = (status, no_store(), Json(body)).into_response();
-    if let Ok(etag) = HeaderValue::from_str(etag) {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    response
+    versioned::with_etag(status, entry.version.unwrap_or_default(), entry)
 }
 
 /// Every rule: the stored ones, then the configuration's (read-only).
@@ -187,14 +179,12 @@ async fn list_rules(AdminCaller { admin, .. }: AdminCaller) -> Result<Response, 
 async fn create_rule(who: AdminCaller, body: Bytes) -> Result<Response, ApiError> {
     let (rule, position) = rule_body(&body)?;
     let created = who.admin.create(&who.actor, rule, position).await?;
-    let mut response = with_etag(StatusCode::CREATED, &created);
-    if let Ok(location) = HeaderValue::from_str(&format!(
-        "/api/admin/rules/{}",
-        created.id.unwrap_or_default()
-    )) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    let id = created.id.unwrap_or_default();
+    Ok(versioned::created(
+        created.version.unwrap_or_default(),
+        &created,
+        &format!("/api/admin/rules/{id}"),
+    ))
 }
 
 /// One stored rule, with its `ETag`.
@@ -439,6 +429,8 @@ async fn audit_csv(
 
 #[cfg(test)]
 mod tests {
+    use axum::http::HeaderValue;
+
     use super::*;
 
     #[test]

@@ -11,6 +11,7 @@ use sqlx::{Row, SqliteConnection};
 use super::audit::{self, Change};
 use super::{Actor, Admin, AdminError, field_error, now_rfc3339};
 use crate::acl::{Action, Audience, Rule};
+use crate::http::versioned::Stale;
 
 /// Longest layer, dataset, source or role name a rule may hold.
 const MAX_NAME: usize = 256;
@@ -191,16 +192,13 @@ async fn one(conn: &mut SqliteConnection, id: i64) -> Result<RuleEntry, AdminErr
 
 /// The stale-`If-Match` answer, naming who changed the rule last and when.
 fn stale(current: &RuleEntry) -> AdminError {
-    AdminError::Stale {
-        what: "rule",
-        id: current.id.unwrap_or_default(),
-        by: current
-            .updated_by
-            .clone()
-            .unwrap_or_else(|| "someone".into()),
-        at: current.updated_at.clone().unwrap_or_default(),
-        version: current.version.unwrap_or_default(),
-    }
+    Stale::new(
+        format!("rule {}", current.id.unwrap_or_default()),
+        current.updated_by.as_deref(),
+        current.updated_at.as_deref().unwrap_or_default(),
+        current.version.unwrap_or_default(),
+    )
+    .into()
 }
 
 impl Admin {

@@ -19,6 +19,7 @@ use sqlx::{Row, SqliteConnection};
 use super::audit::{self, Change};
 use super::{Actor, AdminError, now_rfc3339};
 use crate::config::{OgcLimits, SourceConfig};
+use crate::http::versioned::Stale;
 use crate::ogc::service::{Env, OgcService};
 use crate::store::{Store, StoreError};
 
@@ -357,13 +358,11 @@ impl<'a> Sources<'a> {
 }
 
 fn stale(id: &str, current: &Stored) -> SourceAdminError {
-    SourceAdminError::Stale {
-        id: id.to_owned(),
-        by: current
-            .updated_by
-            .clone()
-            .unwrap_or_else(|| "someone".into()),
-        at: current.updated_at.clone(),
-        version: current.version,
-    }
+    Stale::new(
+        format!("source {id}"),
+        current.updated_by.as_deref(),
+        &current.updated_at,
+        current.version,
+    )
+    .into()
 }

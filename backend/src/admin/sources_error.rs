@@ -17,16 +17,8 @@ pub enum SourceAdminError {
     Unknown(String),
     #[error("source `{0}` comes from the configuration file: change it there")]
     FromConfig(String),
-    #[error(
-        "source {id} was changed by {by} at {at} (it is now version {version}); reload it and \
-         apply your change again"
-    )]
-    Stale {
-        id: String,
-        by: String,
-        at: String,
-        version: i64,
-    },
+    #[error(transparent)]
+    Stale(#[from] crate::http::versioned::Stale),
     #[error("this preview is unknown or has expired (previews last 10 minutes): preview again")]
     PreviewGone,
     #[error("the catalogue changed since the preview, preview again")]
@@ -62,7 +54,7 @@ impl From<SourceAdminError> for ApiError {
             SourceAdminError::Admin(e) => e.into(),
             SourceAdminError::Unknown(_) => Self::not_found(err.to_string()),
             SourceAdminError::FromConfig(_)
-            | SourceAdminError::Stale { .. }
+            | SourceAdminError::Stale(_)
             | SourceAdminError::PreviewGone
             | SourceAdminError::CatalogueChanged
             | SourceAdminError::SourceChanged(_) => conflict(&err),

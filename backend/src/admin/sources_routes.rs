@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kartenn_common::admin_sources::{
@@ -23,6 +23,7 @@ use super::sources_sync::{apply_body, test};
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::http::headers::no_store;
+use crate::http::versioned;
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -38,13 +39,10 @@ pub fn openapi_router() -> OpenApiRouter<AppState> {
 
 /// A source as JSON, never cached; stored ones carry their version as `ETag`.
 fn with_etag(status: StatusCode, entry: &SourceEntry) -> Response {
-    let mut response = (status, no_store(), Json(entry)).into_response();
-    if entry.version.is_some()
-        && let Ok(etag) = HeaderValue::from_str(&entry.etag())
-    {
-        response.headers_mut().insert(header::ETAG, etag);
+    match entry.version {
+        Some(version) => versioned::with_etag(status, version, entry),
+        None => (status, no_store(), Json(entry)).into_response(),
     }
-    response
 }
 
 fn spec_body(state: &AppState, body: &Bytes) -> Result<SourceSpec, ApiError> {
@@ -82,13 +80,11 @@ async fn create_source(
 ) -> Result<Response, ApiError> {
     let spec = spec_body(&state, &body)?;
     let created = Sources::of(&state.ogc)?.create(&who.actor, spec).await?;
-    let mut response = with_etag(StatusCode::CREATED, &created);
-    if let Ok(location) =
-        HeaderValue::from_str(&format!("/api/admin/sources/{}", created.source.id))
-    {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(versioned::created(
+        created.version.unwrap_or_default(),
+        &created,
+        &format!("/api/admin/sources/{}", created.source.id),
+    ))
 }
 
 /// One source, with its `ETag` when it is a stored one.

@@ -4,6 +4,7 @@
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod versioned;
 pub mod viewer;
 
 pub use error::ApiError;

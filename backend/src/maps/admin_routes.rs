@@ -12,7 +12,6 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::routes::with_etag;
 use super::store::{self, audit_of, default_error, default_id, stale_of};
 use super::{MapError, Maps, validate};
 use crate::admin::audit::{self, Change};
@@ -21,6 +20,7 @@ use crate::admin::{Actor, field_error};
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::http::headers::no_store;
+use crate::http::versioned::with_etag;
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -192,7 +192,7 @@ async fn move_map(
         .admin_move(&who.actor, &id, expected, folder)
         .await?;
     let version = moved.summary.version;
-    Ok(with_etag(StatusCode::OK, version, moved.saved()))
+    Ok(with_etag(StatusCode::OK, version, &moved.saved()))
 }
 
 /// Deletes anyone's map; `If-Match` names its version.

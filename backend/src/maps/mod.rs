@@ -83,16 +83,8 @@ pub enum MapError {
     NoDefault,
     #[error("{0}")]
     Forbidden(String),
-    #[error(
-        "{what} was changed by {by} at {at} (it is now version {version}); reload it and apply \
-         your change again"
-    )]
-    Stale {
-        what: String,
-        by: String,
-        at: String,
-        version: i64,
-    },
+    #[error(transparent)]
+    Stale(#[from] crate::http::versioned::Stale),
     #[error(
         "folder {id} holds {count} map(s): move them first, or delete with \
          ?move_to=<folder id> or ?move_to=none"
@@ -141,7 +133,7 @@ impl From<MapError> for ApiError {
             MapError::Forbidden(message) => {
                 Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
             }
-            MapError::Stale { .. } | MapError::FolderNotEmpty { .. } => {
+            MapError::Stale(_) | MapError::FolderNotEmpty { .. } => {
                 Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, err.to_string())
             }
             MapError::Invalid { message, fields } => Self::invalid(message, fields),

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Query};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use kartenn_common::maps::{FolderBody, MapBody, MapFolder, MapList, SavedMap};
@@ -28,6 +28,7 @@ use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::http::extract::ApiPath;
 use crate::http::headers::no_store;
+use crate::http::versioned::{self, with_etag};
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 
@@ -115,23 +116,9 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// `"<version>"`.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// JSON, never cached, with `version` as `ETag`.
-pub fn with_etag(status: StatusCode, version: i64, body: impl serde::Serialize) -> Response {
-    let mut response = (status, no_store(), Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
-}
-
 fn saved(status: StatusCode, map: StoredMap) -> Response {
     let version = map.summary.version;
-    with_etag(status, version, map.saved())
+    with_etag(status, version, &map.saved())
 }
 
 fn map_body(body: &Bytes) -> Result<MapBody, MapError> {
@@ -163,11 +150,8 @@ async fn create_map(who: SignedIn, body: Bytes) -> Result<Response, ApiError> {
     let body = map_body(&body)?;
     let created = who.maps.create(&who.owner, &body).await?;
     let location = format!("/api/maps/{}", created.summary.id);
-    let mut response = saved(StatusCode::CREATED, created);
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    let version = created.summary.version;
+    Ok(versioned::created(version, &created.saved(), &location))
 }
 
 /// The landing map the viewer opens without a link (404 when none is set or the caller may
@@ -260,7 +244,7 @@ async fn create_folder(who: SignedIn, body: Bytes) -> Result<Response, ApiError>
     let name = folder_name(&body)?;
     let folder = who.maps.create_folder(&who.owner, &name).await?;
     let version = folder.version;
-    Ok(with_etag(StatusCode::CREATED, version, folder))
+    Ok(with_etag(StatusCode::CREATED, version, &folder))
 }
 
 /// Renames a folder (its owner, or an administrator: audited).
@@ -286,7 +270,7 @@ async fn rename_folder(
         .rename_folder(&who.principal, &who.actor, id, expected, &name)
         .await?;
     let version = folder.version;
-    Ok(with_etag(StatusCode::OK, version, folder))
+    Ok(with_etag(StatusCode::OK, version, &folder))
 }
 
 /// Where a deleted folder's maps go.

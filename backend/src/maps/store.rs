@@ -17,6 +17,7 @@ use super::{MapError, Maps, Owner};
 use crate::acl::Principal;
 use crate::admin::audit::{self, Change};
 use crate::admin::{Actor, field_error, now_rfc3339};
+use crate::http::versioned::Stale;
 
 /// A map's columns with its folder's name and whether it is the landing map.
 const SELECT: &str = "SELECT m.id, m.title, m.description, m.visibility, m.owner_subject, \
@@ -59,12 +60,13 @@ impl StoredMap {
     }
 
     fn stale(&self) -> MapError {
-        MapError::Stale {
-            what: format!("map `{}`", self.summary.id),
-            by: self.updated_by.clone().unwrap_or_else(|| "someone".into()),
-            at: self.summary.updated_at.clone(),
-            version: self.summary.version,
-        }
+        Stale::new(
+            format!("map `{}`", self.summary.id),
+            self.updated_by.as_deref(),
+            &self.summary.updated_at,
+            self.summary.version,
+        )
+        .into()
     }
 }
 
@@ -78,12 +80,13 @@ pub struct StoredFolder {
 
 impl StoredFolder {
     pub fn stale(&self) -> MapError {
-        MapError::Stale {
-            what: format!("folder {}", self.folder.id),
-            by: self.updated_by.clone().unwrap_or_else(|| "someone".into()),
-            at: self.folder.updated_at.clone(),
-            version: self.folder.version,
-        }
+        Stale::new(
+            format!("folder {}", self.folder.id),
+            self.updated_by.as_deref(),
+            &self.folder.updated_at,
+            self.folder.version,
+        )
+        .into()
     }
 }
 
