@@ -25,7 +25,7 @@ pub mod api {
     use serde::de::DeserializeOwned;
     use serde_json::Value;
 
-    use crate::api::{ApiFailure, get_json, guarded, send};
+    use crate::api::{ApiFailure, delete_json, get_json, guarded, put_json, send};
 
     fn network(e: impl std::fmt::Display) -> ApiFailure {
         ApiFailure::Network(e.to_string())
@@ -63,11 +63,7 @@ pub mod api {
         body: &Value,
         csrf: Option<&str>,
     ) -> Result<SourceEntry, ApiFailure> {
-        let request = guarded(Request::put(&format!("/api/admin/sources/{id}")), csrf)
-            .header("If-Match", etag)
-            .json(body)
-            .map_err(network)?;
-        send(request).await
+        put_json(&format!("/api/admin/sources/{id}"), etag, body, csrf).await
     }
 
     pub async fn delete(
@@ -75,11 +71,7 @@ pub mod api {
         etag: &str,
         csrf: Option<&str>,
     ) -> Result<SourceDeleted, ApiFailure> {
-        let request = guarded(Request::delete(&format!("/api/admin/sources/{id}")), csrf)
-            .header("If-Match", etag)
-            .build()
-            .map_err(network)?;
-        send(request).await
+        delete_json(&format!("/api/admin/sources/{id}"), etag, csrf).await
     }
 
     pub async fn test(body: &Value, csrf: Option<&str>) -> Result<SourceTest, ApiFailure> {

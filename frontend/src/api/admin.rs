@@ -1,10 +1,9 @@
 //! Client of the admin API (`/api/admin/…`): the rule list, one rule, create / replace (with
 //! `If-Match`) / delete, and the audit log. Changes carry the session's `X-CSRF-Token`.
 
-use gloo::net::http::Request;
 use kartenn_common::admin::{AuditEntry, RuleBody, RuleEntry, RuleList};
 
-use super::{ApiFailure, answer, encode_component, get_json, guarded, network, send};
+use super::{ApiFailure, delete_versioned, encode_component, get_json, post_json, put_json};
 
 pub async fn rules() -> Result<RuleList, ApiFailure> {
     get_json("/api/admin/rules").await
@@ -15,10 +14,7 @@ pub async fn rule(id: i64) -> Result<RuleEntry, ApiFailure> {
 }
 
 pub async fn create(body: &RuleBody, csrf: Option<&str>) -> Result<RuleEntry, ApiFailure> {
-    let request = guarded(Request::post("/api/admin/rules"), csrf)
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    post_json("/api/admin/rules", body, csrf).await
 }
 
 /// Replaces rule `id`; `etag` is the version it was read at.
@@ -28,19 +24,11 @@ pub async fn update(
     body: &RuleBody,
     csrf: Option<&str>,
 ) -> Result<RuleEntry, ApiFailure> {
-    let request = guarded(Request::put(&format!("/api/admin/rules/{id}")), csrf)
-        .header("If-Match", etag)
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    put_json(&format!("/api/admin/rules/{id}"), etag, body, csrf).await
 }
 
 pub async fn delete(id: i64, etag: &str, csrf: Option<&str>) -> Result<(), ApiFailure> {
-    let request = guarded(Request::delete(&format!("/api/admin/rules/{id}")), csrf)
-        .header("If-Match", etag)
-        .build()
-        .map_err(network)?;
-    answer(request).await.map(drop)
+    delete_versioned(&format!("/api/admin/rules/{id}"), etag, csrf).await
 }
 
 /// The audit filter as a query string (without `?`): only the fields given.

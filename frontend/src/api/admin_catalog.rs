@@ -9,12 +9,10 @@ use kartenn_common::admin_catalog::{
 };
 use serde_json::json;
 
-use super::{ApiFailure, answer, encode_component, get_json, guarded, network, send};
-
-/// An `ETag` for a version.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
+use super::{
+    ApiFailure, answer, delete_json, delete_versioned, encode_component, etag, get_json, guarded,
+    network, post_json, put_json,
+};
 
 pub async fn categories() -> Result<CategoryTree, ApiFailure> {
     get_json("/api/admin/categories").await
@@ -24,10 +22,7 @@ pub async fn create_category(
     body: &CategoryBody,
     csrf: Option<&str>,
 ) -> Result<Category, ApiFailure> {
-    let request = guarded(Request::post("/api/admin/categories"), csrf)
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    post_json("/api/admin/categories", body, csrf).await
 }
 
 pub async fn update_category(
@@ -36,11 +31,13 @@ pub async fn update_category(
     body: &CategoryBody,
     csrf: Option<&str>,
 ) -> Result<Category, ApiFailure> {
-    let request = guarded(Request::put(&format!("/api/admin/categories/{id}")), csrf)
-        .header("If-Match", &etag(version))
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    put_json(
+        &format!("/api/admin/categories/{id}"),
+        &etag(version),
+        body,
+        csrf,
+    )
+    .await
 }
 
 /// Deletes category `id`; `move_to` is `root` or a category id (what it holds goes there).
@@ -53,14 +50,12 @@ pub async fn delete_category(
     let query = move_to
         .map(|m| format!("?move_to={}", encode_component(m)))
         .unwrap_or_default();
-    let request = guarded(
-        Request::delete(&format!("/api/admin/categories/{id}{query}")),
+    delete_versioned(
+        &format!("/api/admin/categories/{id}{query}"),
+        &etag(version),
         csrf,
     )
-    .header("If-Match", &etag(version))
-    .build()
-    .map_err(network)?;
-    answer(request).await.map(drop)
+    .await
 }
 
 pub async fn layers() -> Result<Vec<AdminLayer>, ApiFailure> {
@@ -77,11 +72,7 @@ pub async fn put_settings(
     settings: &LayerSettings,
     csrf: Option<&str>,
 ) -> Result<LayerSettingsEntry, ApiFailure> {
-    let request = guarded(Request::put(&settings_url(layer)), csrf)
-        .header("If-Match", &etag(version))
-        .json(settings)
-        .map_err(network)?;
-    send(request).await
+    put_json(&settings_url(layer), &etag(version), settings, csrf).await
 }
 
 /// Back to the harvested values.
@@ -90,11 +81,7 @@ pub async fn reset_settings(
     version: i64,
     csrf: Option<&str>,
 ) -> Result<LayerSettingsEntry, ApiFailure> {
-    let request = guarded(Request::delete(&settings_url(layer)), csrf)
-        .header("If-Match", &etag(version))
-        .build()
-        .map_err(network)?;
-    send(request).await
+    delete_json(&settings_url(layer), &etag(version), csrf).await
 }
 
 /// Gives `audience` for `action` to every layer in the category `path` (and below).

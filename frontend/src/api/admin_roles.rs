@@ -1,10 +1,9 @@
 //! Client of `/api/admin/role-mappings`: list, create, replace (with `If-Match`), delete.
 //! Changes carry the session's `X-CSRF-Token`.
 
-use gloo::net::http::Request;
 use kartenn_common::admin::{RoleMappingBody, RoleMappingEntry, RoleMappingList};
 
-use super::{ApiFailure, answer, get_json, guarded, network, send};
+use super::{ApiFailure, delete_versioned, get_json, post_json, put_json};
 
 const BASE: &str = "/api/admin/role-mappings";
 
@@ -20,10 +19,7 @@ pub async fn create(
     body: &RoleMappingBody,
     csrf: Option<&str>,
 ) -> Result<RoleMappingEntry, ApiFailure> {
-    let request = guarded(Request::post(BASE), csrf)
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    post_json(BASE, body, csrf).await
 }
 
 /// Replaces mapping `id`; `etag` is the version it was read at.
@@ -33,17 +29,9 @@ pub async fn update(
     body: &RoleMappingBody,
     csrf: Option<&str>,
 ) -> Result<RoleMappingEntry, ApiFailure> {
-    let request = guarded(Request::put(&format!("{BASE}/{id}")), csrf)
-        .header("If-Match", etag)
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    put_json(&format!("{BASE}/{id}"), etag, body, csrf).await
 }
 
 pub async fn delete(id: i64, etag: &str, csrf: Option<&str>) -> Result<(), ApiFailure> {
-    let request = guarded(Request::delete(&format!("{BASE}/{id}")), csrf)
-        .header("If-Match", etag)
-        .build()
-        .map_err(network)?;
-    answer(request).await.map(drop)
+    delete_versioned(&format!("{BASE}/{id}"), etag, csrf).await
 }

@@ -11,12 +11,10 @@ use kartenn_common::maps::{
 use kartenn_engine::permalink::{CompareLink, LayerLink, Permalink, ViewLink};
 use kartenn_engine::time::timeline::Selection;
 
-use super::{ApiFailure, answer, encode_component, get_json, guarded, network, send};
-
-/// `"<version>"`, what `If-Match` sends back.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
+use super::{
+    ApiFailure, answer, delete_versioned, encode_component, etag, get_json, guarded, network,
+    post_json, put_json,
+};
 
 pub async fn list() -> Result<MapList, ApiFailure> {
     get_json("/api/maps").await
@@ -32,10 +30,7 @@ pub async fn default_map() -> Result<SavedMap, ApiFailure> {
 }
 
 pub async fn create(body: &MapBody, csrf: Option<&str>) -> Result<SavedMap, ApiFailure> {
-    let request = guarded(Request::post("/api/maps"), csrf)
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    post_json("/api/maps", body, csrf).await
 }
 
 /// Replaces map `id` (read at `version`).
@@ -46,42 +41,29 @@ pub async fn update(
     csrf: Option<&str>,
 ) -> Result<SavedMap, ApiFailure> {
     let url = format!("/api/maps/{}", encode_component(id));
-    let request = guarded(Request::put(&url), csrf)
-        .header("If-Match", &etag(version))
-        .json(body)
-        .map_err(network)?;
-    send(request).await
+    put_json(&url, &etag(version), body, csrf).await
 }
 
 pub async fn delete(id: &str, version: i64, csrf: Option<&str>) -> Result<(), ApiFailure> {
     let url = format!("/api/maps/{}", encode_component(id));
-    let request = guarded(Request::delete(&url), csrf)
-        .header("If-Match", &etag(version))
-        .build()
-        .map_err(network)?;
-    answer(request).await.map(drop)
+    delete_versioned(&url, &etag(version), csrf).await
 }
 
 pub async fn create_folder(name: &str, csrf: Option<&str>) -> Result<MapFolder, ApiFailure> {
     let body = FolderBody {
         name: name.to_owned(),
     };
-    let request = guarded(Request::post("/api/maps/folders"), csrf)
-        .json(&body)
-        .map_err(network)?;
-    send(request).await
+    post_json("/api/maps/folders", &body, csrf).await
 }
 
 /// Deletes a folder; its maps go to no folder.
 pub async fn delete_folder(id: i64, version: i64, csrf: Option<&str>) -> Result<(), ApiFailure> {
-    let request = guarded(
-        Request::delete(&format!("/api/maps/folders/{id}?move_to=none")),
+    delete_versioned(
+        &format!("/api/maps/folders/{id}?move_to=none"),
+        &etag(version),
         csrf,
     )
-    .header("If-Match", &etag(version))
-    .build()
-    .map_err(network)?;
-    answer(request).await.map(drop)
+    .await
 }
 
 pub async fn admin_list() -> Result<AdminMapList, ApiFailure> {
@@ -95,20 +77,18 @@ pub async fn admin_move(
     csrf: Option<&str>,
 ) -> Result<SavedMap, ApiFailure> {
     let url = format!("/api/admin/maps/{}/folder", encode_component(id));
-    let request = guarded(Request::put(&url), csrf)
-        .header("If-Match", &etag(version))
-        .json(&serde_json::json!({ "folder": folder }))
-        .map_err(network)?;
-    send(request).await
+    put_json(
+        &url,
+        &etag(version),
+        &serde_json::json!({ "folder": folder }),
+        csrf,
+    )
+    .await
 }
 
 pub async fn admin_delete(id: &str, version: i64, csrf: Option<&str>) -> Result<(), ApiFailure> {
     let url = format!("/api/admin/maps/{}", encode_component(id));
-    let request = guarded(Request::delete(&url), csrf)
-        .header("If-Match", &etag(version))
-        .build()
-        .map_err(network)?;
-    answer(request).await.map(drop)
+    delete_versioned(&url, &etag(version), csrf).await
 }
 
 pub async fn set_default(map: Option<&str>, csrf: Option<&str>) -> Result<(), ApiFailure> {

@@ -122,6 +122,63 @@ pub(crate) async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFai
     send_json(Request::get(url)).await
 }
 
+/// `"<version>"`: what `If-Match` sends back for an object read at `version`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// POSTs `body` as JSON (with the CSRF token) and reads the JSON answer.
+pub(crate) async fn post_json<T: DeserializeOwned>(
+    url: &str,
+    body: &impl serde::Serialize,
+    csrf: Option<&str>,
+) -> Result<T, ApiFailure> {
+    let request = guarded(Request::post(url), csrf)
+        .json(body)
+        .map_err(network)?;
+    send(request).await
+}
+
+/// PUTs `body` as JSON in place of the object read with `etag`, and reads the JSON answer.
+pub(crate) async fn put_json<T: DeserializeOwned>(
+    url: &str,
+    etag: &str,
+    body: &impl serde::Serialize,
+    csrf: Option<&str>,
+) -> Result<T, ApiFailure> {
+    let request = guarded(Request::put(url), csrf)
+        .header("If-Match", etag)
+        .json(body)
+        .map_err(network)?;
+    send(request).await
+}
+
+/// DELETEs the object read with `etag`.
+fn delete_request(url: &str, etag: &str, csrf: Option<&str>) -> Result<Request, ApiFailure> {
+    guarded(Request::delete(url), csrf)
+        .header("If-Match", etag)
+        .build()
+        .map_err(network)
+}
+
+/// DELETEs the object read with `etag`; the answer's body is not read.
+pub(crate) async fn delete_versioned(
+    url: &str,
+    etag: &str,
+    csrf: Option<&str>,
+) -> Result<(), ApiFailure> {
+    answer(delete_request(url, etag, csrf)?).await.map(drop)
+}
+
+/// DELETEs the object read with `etag` and reads the JSON answer.
+pub(crate) async fn delete_json<T: DeserializeOwned>(
+    url: &str,
+    etag: &str,
+    csrf: Option<&str>,
+) -> Result<T, ApiFailure> {
+    send(delete_request(url, etag, csrf)?).await
+}
+
 pub async fn config() -> Result<ClientConfig, ApiFailure> {
     get_json("/api/config").await
 }
