@@ -29,6 +29,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiFailure};
 use crate::components::account::sign_in_href;
+use crate::components::saved_maps_i18n;
 use crate::i18n::{AdminMsg, Lang, Msg, t, ta};
 
 /// Whether `/api/me` names an administrator.
@@ -171,13 +172,13 @@ fn console(props: &ConsoleProps) -> Html {
             draft.set(d);
         })
     };
-    let tab = |s: Section, label: AdminMsg| {
+    let tab = |s: Section, label: &'static str| {
         let section = section.clone();
         let current = *section == s;
         html! {
             <button type="button" id={format!("admin-tab-{s:?}").to_lowercase()} class="admin-tab"
                     aria-pressed={current.to_string()} onclick={Callback::from(move |_| section.set(s))}>
-                { ta(lang, label) }
+                { label }
             </button>
         }
     };
@@ -218,28 +219,13 @@ fn console(props: &ConsoleProps) -> Html {
     html! {
         <>
             <nav class="admin-tabs" aria-label={ta(lang, AdminMsg::Sections)}>
-                { tab(Section::Rules, AdminMsg::Rules) }
-                { tab(Section::Matrix, AdminMsg::Matrix) }
-                <button type="button" id="admin-tab-roles" class="admin-tab"
-                        aria-pressed={(*section == Section::Roles).to_string()}
-                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Roles))}>
-                    { roles::tab_label(lang) }
-                </button>
-                { tab(Section::Audit, AdminMsg::Audit) }
-                <button type="button" id="admin-tab-maps" class="admin-tab" aria-pressed={(*section == Section::Maps).to_string()}
-                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Maps))}>
-                    { crate::components::saved_maps_i18n::tm(lang, crate::components::saved_maps_i18n::MapsMsg::Maps) }
-                </button>
-                <button type="button" id="admin-tab-sources" class="admin-tab"
-                        aria-pressed={(*section == Section::Sources).to_string()}
-                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Sources))}>
-                    { sources_i18n::ts(lang, sources_i18n::SrcMsg::Sources) }
-                </button>
-                <button type="button" id="admin-tab-catalogue" class="admin-tab"
-                        aria-pressed={(*section == Section::Catalogue).to_string()}
-                        onclick={let s = section.clone(); Callback::from(move |_| s.set(Section::Catalogue))}>
-                    { catalog_i18n::tc(lang, catalog_i18n::CatMsg::Catalogue) }
-                </button>
+                { tab(Section::Rules, ta(lang, AdminMsg::Rules)) }
+                { tab(Section::Matrix, ta(lang, AdminMsg::Matrix)) }
+                { tab(Section::Roles, roles::tab_label(lang)) }
+                { tab(Section::Catalogue, catalog_i18n::tc(lang, catalog_i18n::CatMsg::Catalogue)) }
+                { tab(Section::Sources, sources_i18n::ts(lang, sources_i18n::SrcMsg::Sources)) }
+                { tab(Section::Maps, saved_maps_i18n::tm(lang, saved_maps_i18n::MapsMsg::Maps)) }
+                { tab(Section::Audit, ta(lang, AdminMsg::Audit)) }
             </nav>
             <section class="admin-section">{ content }</section>
         </>
