@@ -440,6 +440,7 @@ async fn the_openapi_document_describes_every_admin_route() {
         ("/api/admin/rules/bulk", &["post"][..]),
         ("/api/admin/audit", &["get"][..]),
         ("/api/admin/audit.csv", &["get"][..]),
+        ("/api/admin/audit/actions", &["get"][..]),
     ] {
         for m in methods {
             assert!(paths[path].get(*m).is_some(), "{m} {path} missing");
