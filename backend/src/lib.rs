@@ -39,7 +39,10 @@ use crate::http::headers::{content_security_policy, security_layers};
 /// The HTTP application: API, tiles, health, and the viewer as fallback.
 pub fn app(state: AppState) -> Router {
     let csp = content_security_policy(
-        state.viewer.as_ref().map_or("", |v| v.index_html()),
+        &state
+            .viewer
+            .as_ref()
+            .map_or_else(String::new, |v| v.pages_html()),
         &state.external_origins,
     );
     let mut router = Router::new()

@@ -226,6 +226,50 @@ async fn the_viewer_shell_is_served_for_client_routes_and_assets_are_cached_by_h
 }
 
 #[tokio::test]
+async fn the_admin_console_is_its_own_page_and_program_under_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<html><script type=\"module\">startMap()</script></html>",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("admin")).unwrap();
+    std::fs::write(
+        dir.path().join("admin/index.html"),
+        "<html><script type=\"module\">startAdmin()</script></html>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("admin/kartenn-admin-0123456789abcdef.js"),
+        "export {}",
+    )
+    .unwrap();
+    let app = app_with(&demo_config(dir.path())).await;
+
+    for (uri, program) in [
+        ("/", "startMap()"),
+        ("/maps/x", "startMap()"),
+        ("/administration", "startMap()"),
+        ("/admin", "startAdmin()"),
+        ("/admin/rules", "startAdmin()"),
+    ] {
+        let reply = get(&app, uri).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        let body = String::from_utf8_lossy(&reply.body).into_owned();
+        assert!(body.contains(program), "{uri}: {body}");
+        // Both pages' bootstrap scripts are allowed, by hash.
+        let csp = reply.header("content-security-policy").unwrap();
+        assert_eq!(csp.matches("'sha256-").count(), 2, "{csp}");
+    }
+    let asset = get(&app, "/admin/kartenn-admin-0123456789abcdef.js").await;
+    assert_eq!(asset.status, StatusCode::OK);
+    assert_eq!(
+        asset.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = demo_app().await;
     for uri in ["/api/catalog", "/tiles/nope.json", "/"] {

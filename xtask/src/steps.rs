@@ -46,10 +46,11 @@ fn cargo(env: &ToolEnv, args: &[&str]) -> Command {
 /// `trunk build --release` into `dist/`, with a size-optimised profile and its own target
 /// directory (so it never invalidates the server's build).
 pub fn build_viewer(env: &ToolEnv) -> Result<(), String> {
-    step("building the viewer (trunk build --release)");
+    step("building the viewer (trunk build --release: the map, then the admin console)");
     let root = root();
-    run_cmd(
-        Command::new("trunk")
+    let trunk = |args: &[&str]| {
+        let mut command = Command::new("trunk");
+        command
             .current_dir(&root)
             .env("PATH", &env.path)
             .env("CARGO_TARGET_DIR", root.join("target/viewer"))
@@ -57,13 +58,28 @@ pub fn build_viewer(env: &ToolEnv) -> Result<(), String> {
             .env("CARGO_PROFILE_RELEASE_LTO", "fat")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
             .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
-            .args(["build", "--release"]),
-    )?;
-    report_viewer_size(&root.join("dist"));
+            .arg("build")
+            .args(args)
+            // Last: trunk's `--release` takes an optional value.
+            .arg("--release");
+        command
+    };
+    // `dist/` first (trunk empties it), then the admin console into `dist/admin/`, its assets
+    // under `/admin/`.
+    run_cmd(&mut trunk(&[]))?;
+    run_cmd(&mut trunk(&[
+        "admin.html",
+        "--dist",
+        "dist/admin",
+        "--public-url",
+        "/admin/",
+    ]))?;
+    report_viewer_size("map", &root.join("dist"));
+    report_viewer_size("admin console", &root.join("dist/admin"));
     Ok(())
 }
 
-fn report_viewer_size(dist: &Path) {
+fn report_viewer_size(what: &str, dist: &Path) {
     let Ok(entries) = std::fs::read_dir(dist) else {
         return;
     };
@@ -78,7 +94,7 @@ fn report_viewer_size(dist: &Path) {
         .map(|m| m.len())
         .sum();
     println!(
-        "    viewer wasm + js: {} KB (before compression)",
+        "    {what}: wasm + js {} KB (before compression)",
         total / 1024
     );
 }

@@ -1,6 +1,7 @@
 //! Serves the built viewer (trunk's `dist/`): `index.html` for the root and for client-side
-//! routes, hashed assets with an immutable cache lifetime, and a helpful page when the viewer
-//! has not been built yet.
+//! routes, the admin console's own page (`dist/admin/index.html`, a separate program so map
+//! visitors never download it) for `/admin` and below, hashed assets with an immutable cache
+//! lifetime, and a helpful page when the viewer has not been built yet.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -19,20 +20,37 @@ use crate::state::AppState;
 pub struct Viewer {
     dir: PathBuf,
     index_html: String,
+    /// `dir/admin/index.html`, when the admin console was built.
+    admin_html: Option<String>,
 }
 
 impl Viewer {
-    /// Loads `dir/index.html`; `None` when the viewer has not been built.
+    /// Loads `dir/index.html` (and `dir/admin/index.html`); `None` when the viewer has not been
+    /// built.
     pub fn load(dir: &Path) -> Option<Self> {
         let index_html = std::fs::read_to_string(dir.join("index.html")).ok()?;
+        let admin_html = std::fs::read_to_string(dir.join("admin").join("index.html")).ok();
         Some(Self {
             dir: dir.to_owned(),
             index_html,
+            admin_html,
         })
     }
 
-    pub fn index_html(&self) -> &str {
-        &self.index_html
+    /// Every page's HTML (their inline bootstrap scripts go into the Content-Security-Policy).
+    pub fn pages_html(&self) -> String {
+        let mut html = self.index_html.clone();
+        html.push_str(self.admin_html.as_deref().unwrap_or_default());
+        html
+    }
+
+    /// The page of a client-side route: the admin console's under `/admin`, else the map's.
+    fn page(&self, path: &str) -> &str {
+        let admin = path == "/admin" || path.starts_with("/admin/");
+        match &self.admin_html {
+            Some(html) if admin => html,
+            _ => &self.index_html,
+        }
     }
 }
 
@@ -56,7 +74,7 @@ pub async fn serve(State(state): State<AppState>, request: Request) -> Response 
     let last = path.rsplit('/').next().unwrap_or_default();
     if !last.contains('.') || last == "index.html" {
         // The root or a client-side route: the application shell, never cached stale.
-        let mut response = Html(viewer.index_html.clone()).into_response();
+        let mut response = Html(viewer.page(path).to_owned()).into_response();
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
