@@ -9,11 +9,7 @@
 mod admin;
 mod support;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use admin::{GET_MAP, TILE, app_on, fields, setup};
-use kartenn::acl::Principal;
-use kartenn::auth::session::{Grant, SessionStore};
 use kartenn::store::Store;
 use serde_json::{Value, json};
 use support::Reply;
@@ -367,30 +363,7 @@ async fn audit_rows_cannot_be_changed_through_any_endpoint_nor_by_sql() {
 #[tokio::test]
 async fn a_cookie_session_needs_its_csrf_token_for_admin_changes() {
     let s = setup().await;
-    let now = i64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    let grant = Grant {
-        principal: Principal {
-            user: Some("ann".into()),
-            subject: Some("sub-ann".into()),
-            name: None,
-            roles: vec!["realm:indigeo-admin".into()],
-        },
-        access_token: "opaque".into(),
-        refresh_token: None,
-        id_token: None,
-        access_expires_at: now + 3600,
-    };
-    let (cookie, session) = SessionStore::new(s.store.clone())
-        .create(&grant, 3600)
-        .await
-        .unwrap();
-    let cookie = format!("kartenn_session={cookie}");
+    let (cookie, csrf) = support::cookie_session(&s.store, "ann", &["realm:indigeo-admin"]).await;
     let body = Some(json!({"rule": {"layer": "a"}}));
     let refused = s
         .call(
@@ -418,7 +391,7 @@ async fn a_cookie_session_needs_its_csrf_token_for_admin_changes() {
             "POST",
             "/api/admin/rules",
             None,
-            &[("cookie", &cookie), ("x-csrf-token", &session.csrf_token)],
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
             body,
         )
         .await;

@@ -441,33 +441,8 @@ async fn the_openapi_document_describes_the_catalogue_admin_routes() {
 
 #[tokio::test]
 async fn a_cookie_session_needs_its_csrf_token_for_catalogue_changes() {
-    use kartenn::acl::Principal;
-    use kartenn::auth::session::{Grant, SessionStore};
     let s = setup().await;
-    let now = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    let grant = Grant {
-        principal: Principal {
-            user: Some("ann".into()),
-            subject: Some("sub-ann".into()),
-            name: None,
-            roles: vec!["realm:indigeo-admin".into()],
-        },
-        access_token: "opaque".into(),
-        refresh_token: None,
-        id_token: None,
-        access_expires_at: now + 3600,
-    };
-    let (cookie, session) = SessionStore::new(s.store.clone())
-        .create(&grant, 3600)
-        .await
-        .unwrap();
-    let cookie = format!("kartenn_session={cookie}");
+    let (cookie, csrf) = support::cookie_session(&s.store, "ann", &["realm:indigeo-admin"]).await;
     let changes: [(&str, String, Option<Value>); 3] = [
         (
             "POST",
@@ -506,7 +481,7 @@ async fn a_cookie_session_needs_its_csrf_token_for_catalogue_changes() {
             "POST",
             "/api/admin/categories",
             None,
-            &[("cookie", &cookie), ("x-csrf-token", &session.csrf_token)],
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
             Some(json!({"title": "Mer"})),
         )
         .await;

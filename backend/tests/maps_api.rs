@@ -360,33 +360,8 @@ async fn a_folder_holding_maps_is_deleted_only_with_move_to() {
 
 #[tokio::test]
 async fn a_cookie_session_needs_its_csrf_token_to_save_a_map() {
-    use kartenn::acl::Principal;
-    use kartenn::auth::session::{Grant, SessionStore};
     let s = setup().await;
-    let now = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-    .unwrap();
-    let grant = Grant {
-        principal: Principal {
-            user: Some("alice".into()),
-            subject: Some("sub-alice".into()),
-            name: None,
-            roles: vec!["realm:chercheur".into()],
-        },
-        access_token: "opaque".into(),
-        refresh_token: None,
-        id_token: None,
-        access_expires_at: now + 3600,
-    };
-    let (cookie, session) = SessionStore::new(s.store.clone())
-        .create(&grant, 3600)
-        .await
-        .unwrap();
-    let cookie = format!("kartenn_session={cookie}");
+    let (cookie, csrf) = support::cookie_session(&s.store, "alice", &["realm:chercheur"]).await;
     let refused = s
         .call(
             "POST",
@@ -403,7 +378,7 @@ async fn a_cookie_session_needs_its_csrf_token_to_save_a_map() {
             "POST",
             "/api/maps",
             None,
-            &[("cookie", &cookie), ("x-csrf-token", &session.csrf_token)],
+            &[("cookie", &cookie), ("x-csrf-token", &csrf)],
             Some(map("T", "public")),
         )
         .await;

@@ -98,3 +98,39 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
         body,
     }
 }
+
+/// A browser session for `user` (`sub-<user>`) holding these claim-derived roles, stored as
+/// sign-in stores it: the `Cookie` header value and the session's CSRF token.
+#[allow(dead_code)] // not every test binary opens a session
+pub async fn cookie_session(
+    store: &kartenn::store::Store,
+    user: &str,
+    roles: &[&str],
+) -> (String, String) {
+    use kartenn::acl::Principal;
+    use kartenn::auth::session::{Grant, SessionStore};
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let grant = Grant {
+        principal: Principal {
+            user: Some(user.to_owned()),
+            subject: Some(format!("sub-{user}")),
+            name: None,
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        },
+        access_token: "opaque".into(),
+        refresh_token: None,
+        id_token: None,
+        access_expires_at: now + 3600,
+    };
+    let (cookie, session) = SessionStore::new(store.clone())
+        .create(&grant, 3600)
+        .await
+        .unwrap();
+    (format!("kartenn_session={cookie}"), session.csrf_token)
+}
