@@ -105,6 +105,53 @@ fn seen_by_others() -> Value {
 }
 
 /// Alice arranges her map and saves it public, then private: both links and the saved public map.
+/// Alice lowers the countries' opacity again and replaces her private map with the map on
+/// screen: the stored state follows, its version goes up, title and folder stay.
+async fn alice_replaces_a_saved_map(alice: &Browser, id: &str) -> Result<()> {
+    alice
+        .js(
+            "const r = document.querySelector(\"[data-opacity-for='countries']\");\
+             r.value = '70'; r.dispatchEvent(new Event('input', { bubbles: true }));\
+             window.confirm = () => true;",
+            vec![],
+        )
+        .await?;
+    wait_for(
+        alice,
+        "the new opacity in the URL",
+        "return location.hash.includes('countries@70');",
+    )
+    .await?;
+    alice
+        .click(&format!(".saved-map[data-map-id='{id}'] .overwrite-map"))
+        .await?;
+    wait_for(
+        alice,
+        "the replaced notice",
+        "const n = document.querySelector('.saved-maps .map-notice[role=status]');\
+         return n && n.textContent.length > 0;",
+    )
+    .await?;
+    let (status, body) = page_fetch(alice, &format!("/api/maps/{id}")).await?;
+    ensure!(status == 200, "{status} {body}");
+    let map: Value = serde_json::from_str(&body)?;
+    let countries = map["state"]["layers"]
+        .as_array()
+        .context("layers")?
+        .iter()
+        .find(|l| l["id"] == "countries")
+        .context("countries")?;
+    ensure!(
+        (countries["opacity"].as_f64().unwrap_or_default() - 0.7).abs() < 1e-9,
+        "{map}"
+    );
+    ensure!(
+        map["version"] == 2 && map["title"] == "My secret map",
+        "{map}"
+    );
+    Ok(())
+}
+
 async fn alice_saves(server: &Server) -> Result<(String, String, Value)> {
     let alice = Browser::start(1200, 900, 1.0).await?;
     alice.client.goto(&server.url).await?;
@@ -165,6 +212,8 @@ async fn alice_saves(server: &Server) -> Result<(String, String, Value)> {
     let (status, saved) = page_fetch(&alice, &format!("/api/maps/{public_id}")).await?;
     ensure!(status == 200, "{status} {saved}");
     let saved: Value = serde_json::from_str(&saved)?;
+    let private_id = private.rsplit('=').next().context("id")?.to_owned();
+    alice_replaces_a_saved_map(&alice, &private_id).await?;
     alice.close().await?;
 
     Ok((public, private, saved))

@@ -158,6 +158,8 @@ enum Status {
     Idle,
     Busy,
     Saved(String),
+    /// A change that went through, said in words.
+    Done(&'static str),
     Failed(String),
 }
 
@@ -278,6 +280,7 @@ pub fn saved_maps(props: &SavedMapsProps) -> Html {
         .unwrap_or_default();
     let row_context = RowContext {
         lang,
+        view: props.view,
         csrf: csrf.clone(),
         reload: reload.clone(),
         status: status.clone(),
@@ -370,6 +373,7 @@ fn status_line(lang: Lang, status: &Status) -> Html {
                 </p>
             }
         }
+        Status::Done(text) => html! { <p class="map-notice" role="status">{ *text }</p> },
         Status::Failed(reason) => html! {
             <p class="map-notice error" role="alert">{ tm(lang, MapsMsg::Failed) }{ " " }{ reason.clone() }</p>
         },
@@ -379,6 +383,8 @@ fn status_line(lang: Lang, status: &Status) -> Html {
 #[derive(Clone)]
 struct RowContext {
     lang: Lang,
+    /// The view saved when the map has not reported its own yet.
+    view: MapView,
     csrf: Option<String>,
     reload: Callback<()>,
     status: UseStateHandle<Status>,
@@ -440,6 +446,22 @@ fn my_row(cx: &RowContext, map: &MapSummary) -> Html {
             });
         })
     };
+    let on_overwrite = {
+        let (cx, id) = (cx.clone(), map.id.clone());
+        Callback::from(move |_: MouseEvent| {
+            if confirmed(tm(lang, MapsMsg::ConfirmOverwrite)) {
+                // The map on screen now, written over the saved state (title, folder and
+                // visibility stay).
+                let state = from_permalink(&crate::permalink::current(), cx.view);
+                let (id, status) = (id.clone(), cx.status.clone());
+                cx.run(move |csrf| async move {
+                    change(&id, |b| b.state = state, csrf.as_deref()).await?;
+                    status.set(Status::Done(tm(lang, MapsMsg::Overwritten)));
+                    Ok(())
+                });
+            }
+        })
+    };
     let on_delete = {
         let (cx, id, version) = (cx.clone(), map.id.clone(), map.version);
         Callback::from(move |_: MouseEvent| {
@@ -461,6 +483,7 @@ fn my_row(cx: &RowContext, map: &MapSummary) -> Html {
             <span class="map-actions">
                 <button type="button" class="copy-link" onclick={on_copy}>{ tm(lang, MapsMsg::CopyLink) }</button>
                 <button type="button" class="rename-map" onclick={on_rename}>{ tm(lang, MapsMsg::Rename) }</button>
+                <button type="button" class="overwrite-map" onclick={on_overwrite}>{ tm(lang, MapsMsg::Overwrite) }</button>
                 <label for={move_id.clone()} class="visually-hidden">{ tm(lang, MapsMsg::MoveTo) }</label>
                 <select id={move_id} class="move-map" onchange={on_move} title={tm(lang, MapsMsg::MoveTo)}>
                     <option value="" selected={map.folder.is_none()}>{ tm(lang, MapsMsg::NoFolder) }</option>

@@ -26,6 +26,9 @@ pub enum MapsMsg {
     MoveTo,
     Delete,
     ConfirmDelete,
+    Overwrite,
+    ConfirmOverwrite,
+    Overwritten,
     ConfirmDeleteFolder,
     Failed,
     NotFound,
@@ -89,6 +92,17 @@ pub fn tm(lang: Lang, msg: MapsMsg) -> &'static str {
         (Lang::En, M::MoveTo) => "Move to",
         (Lang::Fr, M::Delete) => "Supprimer",
         (Lang::En, M::Delete) => "Delete",
+        (Lang::Fr, M::Overwrite) => "Remplacer par la carte actuelle",
+        (Lang::En, M::Overwrite) => "Replace with the current map",
+        (Lang::Fr, M::ConfirmOverwrite) => {
+            "Remplacer cette carte enregistrée par la carte affichée (couches, ordre, opacité, \
+             temps, vue) ?"
+        }
+        (Lang::En, M::ConfirmOverwrite) => {
+            "Replace this saved map with the map on screen (layers, order, opacity, time, view)?"
+        }
+        (Lang::Fr, M::Overwritten) => "Carte remplacée par la carte actuelle.",
+        (Lang::En, M::Overwritten) => "Map replaced with the current map.",
         (Lang::Fr, M::ConfirmDelete) => "Supprimer cette carte ?",
         (Lang::En, M::ConfirmDelete) => "Delete this map?",
         (Lang::Fr, M::ConfirmDeleteFolder) => {
