@@ -134,7 +134,7 @@ impl RuleEntry {
 
     /// `"<version>"`: the `ETag`, and what `If-Match` sends back.
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version.unwrap_or_default())
+        etag(self.version.unwrap_or_default())
     }
 }
 
@@ -205,7 +205,7 @@ pub struct RoleMappingEntry {
 impl RoleMappingEntry {
     /// `"<version>"`: the `ETag`, and what `If-Match` sends back.
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version.unwrap_or_default())
+        etag(self.version.unwrap_or_default())
     }
 }
 
@@ -224,6 +224,12 @@ pub struct RoleMappingBody {
     pub claim: String,
     /// Kartenn role names (not beginning with `realm:`, `client:` or `group:`).
     pub roles: Vec<String>,
+}
+
+/// `"<version>"`: the `ETag` of an object at `version`, and what `If-Match` sends back (every
+/// versioned object of the admin and maps APIs).
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 /// `*` matches any run of characters (also empty), `?` exactly one; everything else itself.

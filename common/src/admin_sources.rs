@@ -118,7 +118,7 @@ pub struct SourceEntry {
 impl SourceEntry {
     /// `"<version>"`: the `ETag`, and what `If-Match` sends back.
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version.unwrap_or_default())
+        crate::admin::etag(self.version.unwrap_or_default())
     }
 }
 

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kartenn_common::ErrorCode;
+use kartenn_common::admin::etag;
 use serde::Serialize;
 
 use super::ApiError;
@@ -42,11 +43,6 @@ impl From<Stale> for ApiError {
     fn from(stale: Stale) -> Self {
         Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, stale.to_string())
     }
-}
-
-/// `"<version>"`: the `ETag` of an object at `version`.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
 }
 
 /// `body` as JSON, never cached, with its version as `ETag`.

@@ -9,7 +9,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::Draft;
-use super::form::{Problem, alert, field_errors, value};
+use super::form::{Problem, alert, edit, field_errors, save};
 use crate::api;
 use crate::i18n::{AdminMsg, Lang, ta};
 
@@ -63,18 +63,6 @@ impl Form {
     }
 }
 
-fn edit<E: AsRef<Event> + 'static>(
-    form: &UseStateHandle<Form>,
-    f: impl Fn(&mut Form, String) + 'static,
-) -> Callback<E> {
-    let form = form.clone();
-    Callback::from(move |e: E| {
-        let mut next = (*form).clone();
-        f(&mut next, value(e.as_ref()));
-        form.set(next);
-    })
-}
-
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
     pub draft: Draft,
@@ -113,22 +101,16 @@ pub fn rule_editor(props: &EditorProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let body = form.body();
-            let (saving, problem, on_saved) = (saving.clone(), problem.clone(), on_saved.clone());
             let (draft, csrf) = (draft.clone(), csrf.clone());
-            saving.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match (draft.id, &draft.etag) {
+            let request = async move {
+                match (draft.id, &draft.etag) {
                     (Some(id), Some(etag)) => {
                         api::admin::update(id, etag, &body, csrf.as_deref()).await
                     }
                     _ => api::admin::create(&body, csrf.as_deref()).await,
-                };
-                saving.set(false);
-                match result {
-                    Ok(_) => on_saved.emit(()),
-                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
-            });
+            };
+            save(&saving, &problem, request, &on_saved);
         })
     };
     let reload = {
@@ -156,12 +138,12 @@ pub fn rule_editor(props: &EditorProps) -> Html {
             .cloned()
             .unwrap_or((Choice::Nobody, String::new()));
         let name = act.name();
-        let on_choice = edit::<Event>(&form, move |f, v| {
+        let on_choice = edit::<Form, Event>(&form, move |f, v| {
             if let Some(a) = f.audiences.get_mut(i) {
                 a.0 = Choice::from_key(&v);
             }
         });
-        let on_roles = edit::<InputEvent>(&form, move |f, v| {
+        let on_roles = edit::<Form, InputEvent>(&form, move |f, v| {
             if let Some(a) = f.audiences.get_mut(i) {
                 a.1 = v;
             }
@@ -201,7 +183,7 @@ pub fn rule_editor(props: &EditorProps) -> Html {
             { general }
             <div class="field">
                 <label for="rule-kind">{ ta(lang, AdminMsg::Target) }</label>
-                <select id="rule-kind" ref={first} onchange={edit::<Event>(&form, |f, v| f.dataset = v == "dataset")}>
+                <select id="rule-kind" ref={first} onchange={edit::<Form, Event>(&form, |f, v| f.dataset = v == "dataset")}>
                     <option value="layer" selected={!form.dataset}>{ ta(lang, AdminMsg::Layer) }</option>
                     <option value="dataset" selected={form.dataset}>{ ta(lang, AdminMsg::Dataset) }</option>
                 </select>
@@ -209,21 +191,21 @@ pub fn rule_editor(props: &EditorProps) -> Html {
             <div class="field">
                 <label for="rule-pattern">{ ta(lang, AdminMsg::Pattern) }</label>
                 <input id="rule-pattern" type="text" value={form.pattern.clone()} required=true
-                       oninput={edit::<InputEvent>(&form, |f, v| f.pattern = v)} />
+                       oninput={edit::<Form, InputEvent>(&form, |f, v| f.pattern = v)} />
                 { errors_for(&["rule.layer", "rule.dataset", "rule"]) }
             </div>
             if !form.dataset {
                 <div class="field">
                     <label for="rule-source">{ ta(lang, AdminMsg::Source) }</label>
                     <input id="rule-source" type="text" value={form.source.clone()}
-                           oninput={edit::<InputEvent>(&form, |f, v| f.source = v)} />
+                           oninput={edit::<Form, InputEvent>(&form, |f, v| f.source = v)} />
                     { errors_for(&["rule.source"]) }
                 </div>
             }
             <div class="field">
                 <label for="rule-position">{ ta(lang, AdminMsg::Position) }</label>
                 <input id="rule-position" type="number" step="1" value={form.position.clone()}
-                       oninput={edit::<InputEvent>(&form, |f, v| f.position = v)} />
+                       oninput={edit::<Form, InputEvent>(&form, |f, v| f.position = v)} />
                 { errors_for(&["position"]) }
             </div>
             { for Act::ALL.iter().enumerate().map(|(i, act)| audience(i, *act)) }

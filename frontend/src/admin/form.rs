@@ -1,6 +1,8 @@
-//! What the admin forms share: the problem a change ran into (409 conflict, 422 invalid fields,
+//! What the admin forms share: sending a change, the problem it ran into (409 conflict, 422 invalid fields,
 //! anything else) and how it is shown — an alert (a conflict offers to reload) and each field's
 //! message beside it —, the value of the field that sent an event, and focus by id.
+
+use std::future::Future;
 
 use kartenn_common::FieldError;
 use wasm_bindgen::JsCast;
@@ -61,6 +63,25 @@ pub fn alert(
     }
 }
 
+/// Sends a change: `saving` while it runs, then `done`, or the problem it ran into.
+pub fn save<T: 'static>(
+    saving: &UseStateHandle<bool>,
+    problem: &UseStateHandle<Option<Problem>>,
+    request: impl Future<Output = Result<T, ApiFailure>> + 'static,
+    done: &Callback<()>,
+) {
+    let (saving, problem, done) = (saving.clone(), problem.clone(), done.clone());
+    saving.set(true);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = request.await;
+        saving.set(false);
+        match result {
+            Ok(_) => done.emit(()),
+            Err(e) => problem.set(Some(Problem::of(e))),
+        }
+    });
+}
+
 /// The messages of the wrong fields `wanted` picks (by the field's name), to put beside it.
 pub fn field_errors(problem: Option<&Problem>, wanted: impl Fn(&str) -> bool) -> Html {
     let Some(Problem::Invalid(fields)) = problem else {
@@ -89,7 +110,7 @@ pub fn value(event: &Event) -> String {
 }
 
 /// Whether the checkbox that sent `event` is checked.
-pub fn checked(event: &Event) -> bool {
+fn checked(event: &Event) -> bool {
     event
         .target()
         .and_then(|t| {
@@ -102,12 +123,25 @@ pub fn checked(event: &Event) -> bool {
 /// A callback writing the text of the field that sent the event into `state` through `f`.
 pub fn edit<T: Clone + 'static, E: AsRef<Event> + 'static>(
     state: &UseStateHandle<T>,
-    f: fn(&mut T, String),
+    f: impl Fn(&mut T, String) + 'static,
 ) -> Callback<E> {
     let state = state.clone();
     Callback::from(move |e: E| {
         let mut next = (*state).clone();
         f(&mut next, value(e.as_ref()));
+        state.set(next);
+    })
+}
+
+/// A callback writing whether the checkbox that sent the event is checked into `state`.
+pub fn toggle<T: Clone + 'static>(
+    state: &UseStateHandle<T>,
+    f: impl Fn(&mut T, bool) + 'static,
+) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| {
+        let mut next = (*state).clone();
+        f(&mut next, checked(&e));
         state.set(next);
     })
 }

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use kartenn_common::admin::{RoleMappingBody, RoleMappingEntry, RoleMappingList};
 use yew::prelude::*;
 
-use super::form::{Problem, alert, field_errors};
+use super::form::{Problem, alert, edit, field_errors, save};
 use crate::api::{self, ApiFailure};
 use crate::i18n::{AdminMsg, Lang, Msg, t, ta};
 
@@ -252,18 +252,7 @@ fn mapping_editor(props: &EditorProps) -> Html {
         });
     }
     let errors_for = |prefix: &str| field_errors(problem.as_ref(), |f| f.starts_with(prefix));
-    let input = |set: fn(&mut Draft, String)| {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            let mut next = (*form).clone();
-            set(
-                &mut next,
-                e.target_unchecked_into::<web_sys::HtmlInputElement>()
-                    .value(),
-            );
-            form.set(next);
-        })
-    };
+    let input = |set: fn(&mut Draft, String)| edit::<Draft, InputEvent>(&form, set);
     let onsubmit = {
         let (form, saving, problem) = (form.clone(), saving.clone(), problem.clone());
         let (csrf, on_done) = (props.csrf.clone(), props.on_done.clone());
@@ -274,26 +263,16 @@ fn mapping_editor(props: &EditorProps) -> Html {
                 claim: d.claim.trim().to_owned(),
                 roles: role_list(&d.roles),
             };
-            let (saving, problem, on_done, csrf) = (
-                saving.clone(),
-                problem.clone(),
-                on_done.clone(),
-                csrf.clone(),
-            );
-            saving.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match (d.id, &d.etag) {
+            let csrf = csrf.clone();
+            let request = async move {
+                match (d.id, &d.etag) {
                     (Some(id), Some(etag)) => {
                         api::admin_roles::update(id, etag, &body, csrf.as_deref()).await
                     }
                     _ => api::admin_roles::create(&body, csrf.as_deref()).await,
-                };
-                saving.set(false);
-                match result {
-                    Ok(_) => on_done.emit(()),
-                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
-            });
+            };
+            save(&saving, &problem, request, &on_done);
         })
     };
     let reload = {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::form::{Problem, alert, checked, value};
+use super::form::{Problem, alert, edit, save, toggle};
 use super::sources::{TestResult, api};
 use super::sources_i18n::{SrcMsg, ts};
 use crate::api::ApiFailure;
@@ -102,18 +102,6 @@ impl Form {
     }
 }
 
-fn edit<E: AsRef<Event> + 'static>(
-    form: &UseStateHandle<Form>,
-    f: impl Fn(&mut Form, String, bool) + 'static,
-) -> Callback<E> {
-    let form = form.clone();
-    Callback::from(move |e: E| {
-        let mut next = (*form).clone();
-        f(&mut next, value(e.as_ref()), checked(e.as_ref()));
-        form.set(next);
-    })
-}
-
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
     pub draft: SourceDraft,
@@ -161,20 +149,14 @@ pub fn source_form(props: &FormProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let body = form.body();
-            let (saving, problem, on_saved) = (saving.clone(), problem.clone(), on_saved.clone());
             let (draft, csrf) = (draft.clone(), csrf.clone());
-            saving.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match &draft.etag {
+            let request = async move {
+                match &draft.etag {
                     Some(etag) => api::update(&draft.spec.id, etag, &body, csrf.as_deref()).await,
                     None => api::create(&body, csrf.as_deref()).await,
-                };
-                saving.set(false);
-                match result {
-                    Ok(_) => on_saved.emit(()),
-                    Err(e) => problem.set(Some(Problem::of(e))),
                 }
-            });
+            };
+            save(&saving, &problem, request, &on_saved);
         })
     };
     let test = {
@@ -241,7 +223,7 @@ pub fn source_form(props: &FormProps) -> Html {
                 <input id={format!("source-{name}")} type={kind} {value}
                        aria-invalid={invalid.to_string()}
                        aria-describedby={invalid.then(|| format!("source-{name}-error"))}
-                       oninput={edit::<InputEvent>(&form, move |f, v, _| set(f, v))} />
+                       oninput={edit::<Form, InputEvent>(&form, set)} />
                 { errors_for(name) }
             </div>
         }
@@ -260,7 +242,7 @@ pub fn source_form(props: &FormProps) -> Html {
                 <label for="source-id">{ ts(lang, SrcMsg::Id) }</label>
                 <input id="source-id" type="text" ref={first} value={form.id.clone()} required=true
                        readonly={stored} pattern="[a-z0-9_-]{1,64}"
-                       oninput={edit::<InputEvent>(&form, |f, v, _| f.id = v)} />
+                       oninput={edit::<Form, InputEvent>(&form, |f, v| f.id = v)} />
                 { errors_for("id") }
             </div>
             { text_field("title", SrcMsg::Title, form.title.clone(), "text", |f, v| f.title = v) }
@@ -268,15 +250,15 @@ pub fn source_form(props: &FormProps) -> Html {
             <fieldset class="field services">
                 <legend>{ "WMS / WFS" }</legend>
                 <label><input id="source-wms" type="checkbox" checked={form.wms}
-                    onchange={edit::<Event>(&form, |f, _, c| f.wms = c)} />{ ts(lang, SrcMsg::Wms) }</label>
+                    onchange={toggle(&form, |f, c| f.wms = c)} />{ ts(lang, SrcMsg::Wms) }</label>
                 <label for="source-wms_version">{ ts(lang, SrcMsg::WmsVersion) }</label>
-                <select id="source-wms_version" onchange={edit::<Event>(&form, |f, v, _| f.wms_version = v)}>
+                <select id="source-wms_version" onchange={edit::<Form, Event>(&form, |f, v| f.wms_version = v)}>
                     { for ["1.3.0", "1.1.1"].iter().map(|v| html! {
                         <option value={*v} selected={form.wms_version == *v}>{ *v }</option>
                     }) }
                 </select>
                 <label><input id="source-wfs" type="checkbox" checked={form.wfs}
-                    onchange={edit::<Event>(&form, |f, _, c| f.wfs = c)} />{ ts(lang, SrcMsg::Wfs) }</label>
+                    onchange={toggle(&form, |f, c| f.wfs = c)} />{ ts(lang, SrcMsg::Wfs) }</label>
                 { errors_for("wms") }{ errors_for("wms_version") }{ errors_for("wfs") }
             </fieldset>
             { text_field("username", SrcMsg::Username, form.username.clone(), "text", |f, v| f.username = v) }

@@ -122,10 +122,7 @@ pub(crate) async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFai
     send_json(Request::get(url)).await
 }
 
-/// `"<version>"`: what `If-Match` sends back for an object read at `version`.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
+pub use kartenn_common::admin::etag;
 
 /// POSTs `body` as JSON (with the CSRF token) and reads the JSON answer.
 pub(crate) async fn post_json<T: DeserializeOwned>(

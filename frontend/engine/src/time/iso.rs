@@ -2,6 +2,8 @@
 //! optional seconds, fraction and zone; `PnYnMnWnDTnHnMnS`), writing back in UTC at the
 //! precision read, and calendar arithmetic (months, then a fixed part).
 
+use crate::chart::calendar;
+
 pub(super) const MS_PER_DAY: i64 = 86_400_000;
 
 /// How precisely an instant was written (and is written back).
@@ -29,36 +31,16 @@ pub struct Duration {
     pub millis: i64,
 }
 
-/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+/// Days from 1970-01-01 to a valid date (month 1–12, day 1–31), by the calendar's algorithm.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let narrow = |v: i64| u32::try_from(v).unwrap_or(1);
+    calendar::days_from_civil(y, narrow(m), narrow(d))
 }
 
 /// The date of a day count from 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let (y, m, d) = calendar::civil_from_days(days);
+    (y, i64::from(m), i64::from(d))
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
