@@ -12,7 +12,7 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::store::{self, audit_of, default_error, default_id, stale_of};
+use super::store::{self, default_error, default_id};
 use super::{MapError, Maps, validate};
 use crate::admin::audit::{self, Change};
 use crate::admin::routes::{AdminCaller, IfMatch};
@@ -62,15 +62,15 @@ impl Maps {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let before = store::map(&mut tx, id).await?;
         if before.summary.version != expected {
-            return Err(stale_of(&before));
+            return Err(before.stale());
         }
         store::move_map(&mut tx, actor, &before, folder).await?;
         let after = store::map(&mut tx, id).await?;
         let change = Change {
             action: "map.move",
             target: format!("map:{id}"),
-            before: Some(audit_of(&before)),
-            after: Some(audit_of(&after)),
+            before: Some(before.audit()),
+            after: Some(after.audit()),
         };
         audit::record(&mut tx, actor, &change).await?;
         tx.commit().await?;
@@ -88,13 +88,13 @@ impl Maps {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let before = store::map(&mut tx, id).await?;
         if before.summary.version != expected {
-            return Err(stale_of(&before));
+            return Err(before.stale());
         }
         store::remove(&mut tx, id).await?;
         let change = Change {
             action: "map.delete",
             target: format!("map:{id}"),
-            before: Some(audit_of(&before)),
+            before: Some(before.audit()),
             after: None,
         };
         audit::record(&mut tx, actor, &change).await?;

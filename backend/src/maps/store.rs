@@ -48,7 +48,7 @@ impl StoredMap {
     }
 
     /// What the audit log keeps of it.
-    fn audit(&self) -> Value {
+    pub(super) fn audit(&self) -> Value {
         serde_json::json!({
             "id": self.summary.id,
             "title": self.summary.title,
@@ -59,7 +59,7 @@ impl StoredMap {
         })
     }
 
-    fn stale(&self) -> MapError {
+    pub(super) fn stale(&self) -> MapError {
         Stale::new(
             format!("map `{}`", self.summary.id),
             self.updated_by.as_deref(),
@@ -460,15 +460,6 @@ pub async fn move_map(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// For admin changes: the audit JSON and the stale error of a map.
-pub fn audit_of(map: &StoredMap) -> Value {
-    map.audit()
-}
-
-pub fn stale_of(map: &StoredMap) -> MapError {
-    map.stale()
 }
 
 /// A field error for the default-map body.
